@@ -1,0 +1,61 @@
+//! Shared test helpers.
+//!
+//! Tests that need an external tool, root, or the `../shared` test data call
+//! [`require`]. On a developer's machine a missing prerequisite skips the test
+//! with a message; with `IE_PREFLIGHT_NO_SKIP=1` (set by `.ci/run`) it fails.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// True when the test may run; otherwise prints why it is skipped, or panics
+/// when skips are forbidden.
+pub fn require(ok: bool, what: &str) -> bool {
+    if ok {
+        return true;
+    }
+    if std::env::var_os("IE_PREFLIGHT_NO_SKIP").is_some_and(|v| v == "1") {
+        panic!("prerequisite missing and IE_PREFLIGHT_NO_SKIP=1: {what}");
+    }
+    eprintln!("SKIPPED: {what} (set IE_PREFLIGHT_NO_SKIP=1 to make this a failure)");
+    false
+}
+
+/// Is `tool` on PATH?
+pub fn have_tool(tool: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool} >/dev/null 2>&1"))
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+/// Require an external tool (`debian` names the package that has it).
+pub fn require_tool(tool: &str, debian: &str) -> bool {
+    require(
+        have_tool(tool),
+        &format!("`{tool}` not installed (Debian package `{debian}`)"),
+    )
+}
+
+pub fn is_root() -> bool {
+    // SAFETY-free way: the effective uid from /proc.
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
+        })
+        .unwrap_or(false)
+}
+
+pub fn require_root(why: &str) -> bool {
+    require(is_root(), &format!("needs root: {why}"))
+}
+
+/// The repository's `testdata/` folder.
+pub fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+}
