@@ -4,5 +4,6 @@
 //! Data flow (see `design.md`): [`source`] → [`layout`] → [`probe`] → … → [`report`].
 #![deny(unsafe_code)]
 
+pub mod recovery_password;
 pub mod report;
 pub mod source;
