@@ -4,6 +4,13 @@
 //! Data flow (see `design.md`): [`source`] → [`layout`] → [`probe`] → … → [`report`].
 #![deny(unsafe_code)]
 
+pub mod bytes;
+pub mod check;
+pub mod cli;
+pub mod devices;
+pub mod guid;
+pub mod layout;
+pub mod probe;
 pub mod recovery_password;
 pub mod report;
 pub mod source;

@@ -1,5 +1,11 @@
 //! Findings, the checklist of drive states, and how the report is rendered.
 
+mod checklist;
 mod finding;
+pub mod human;
 
+pub use checklist::{Checklist, Coverage, Row, RowResult, Verdict};
 pub use finding::{DriveStatus, Finding, Severity};
+
+/// Version of the JSON document `--json` prints.
+pub const SCHEMA: &str = "ie-preflight/1";

@@ -1,0 +1,321 @@
+//! `ie-preflight check`: the pipeline from a source to a report.
+//! Each stage adds facts and findings; nothing here prints.
+
+mod disk_rules;
+pub mod render;
+
+use crate::layout::{self, Chosen, DiskLayout, SectorSize, SectorSizeSource, TableKind};
+use crate::probe::{self, ntfs_boot::NtfsBoot, VolumeType};
+use crate::report::{Checklist, DriveStatus, Finding, Row, Verdict, SCHEMA};
+use crate::source::{OpenedSource, ReadAt, ReadError, Window};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum JobType {
+    Import,
+    Export,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub job_type: JobType,
+    /// Overrides the inferred/device logical sector size.
+    pub sector_size: Option<u32>,
+    pub strict: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DiskReport {
+    pub path: String,
+    /// `image` or `block-device`.
+    pub kind: &'static str,
+    pub size: u64,
+    pub logical_sector_size: u32,
+    pub sector_size_source: SectorSizeSource,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub physical_sector_size: Option<u32>,
+    pub partition_table: TableKind,
+    pub partitions: Vec<layout::Partition>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpt_disk_guid: Option<crate::guid::Guid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<crate::source::BlockDeviceFacts>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VolumeReport {
+    /// Partition number, or `null` for a volume at sector 0.
+    pub partition: Option<u32>,
+    pub offset: u64,
+    pub size: u64,
+    #[serde(rename = "type")]
+    pub kind: VolumeType,
+    /// Why this volume was chosen.
+    pub chosen_because: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ntfs: Option<NtfsBoot>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckReport {
+    pub schema: &'static str,
+    pub tool_version: &'static str,
+    pub job_type: JobType,
+    pub verdict: Verdict,
+    pub exit_code: i32,
+    pub checklist: Vec<Row>,
+    pub findings: Vec<Finding>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub incomplete: Vec<String>,
+    pub disk: DiskReport,
+    pub volume: Option<VolumeReport>,
+}
+
+/// Run every check this version has on an opened source.
+pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
+    let mut findings = Vec::new();
+    let mut list = Checklist::default();
+    let disk = src.reader.as_ref();
+    let sector = sector_size(src, opts);
+    let subject = src.path.display().to_string();
+
+    list.not_applicable(
+        DriveStatus::Failed,
+        "the service's catch-all state; every cause this tool can see is listed under its own state",
+    );
+    list.checked(DriveStatus::UnsupportedDisk);
+    disk_rules::check(
+        sector.bytes,
+        disk.len(),
+        src.device.as_ref(),
+        &subject,
+        &mut findings,
+    );
+
+    let mut layout_out = None;
+    let mut volume = None;
+    let stages = run_stages(
+        disk,
+        sector.bytes,
+        opts,
+        &mut findings,
+        &mut list,
+        &mut layout_out,
+        &mut volume,
+    );
+    if let Err(e) = stages {
+        findings.push(hardware_error(&e, &subject));
+        list.incomplete(format!("a read failed, so later checks did not run: {e}"));
+    }
+    // Only the sectors the checks need were read; a full surface read is a later stage.
+    if !findings
+        .iter()
+        .any(|f| f.predicts == DriveStatus::HardwareError)
+    {
+        list.not_checked(
+            DriveStatus::HardwareError,
+            "only the sectors these checks need were read (no read errors there); a full read of the drive is not implemented in this version",
+        );
+    }
+    let layout_out = layout_out.unwrap_or(DiskLayout {
+        table: TableKind::None,
+        sector_size: sector.bytes,
+        partitions: Vec::new(),
+        gpt_disk_guid: None,
+        from_backup_gpt: false,
+    });
+    let verdict = list.verdict(&findings, opts.strict);
+    CheckReport {
+        schema: SCHEMA,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        job_type: opts.job_type,
+        verdict,
+        exit_code: verdict.exit_code(),
+        checklist: list.rows(&findings),
+        incomplete: list.incomplete_reasons().to_vec(),
+        findings,
+        disk: DiskReport {
+            path: subject,
+            kind: if src.is_block_device() {
+                "block-device"
+            } else {
+                "image"
+            },
+            size: disk.len(),
+            logical_sector_size: sector.bytes,
+            sector_size_source: sector.source,
+            physical_sector_size: src.device.as_ref().map(|d| d.physical_sector_size),
+            partition_table: layout_out.table,
+            gpt_disk_guid: layout_out.gpt_disk_guid,
+            partitions: layout_out.partitions,
+            device: src.device.clone(),
+        },
+        volume,
+    }
+}
+
+fn sector_size(src: &OpenedSource, opts: &Options) -> SectorSize {
+    if let Some(bytes) = opts.sector_size {
+        return SectorSize {
+            bytes,
+            source: SectorSizeSource::Option,
+        };
+    }
+    if let Some(d) = &src.device {
+        if d.logical_sector_size != 0 {
+            return SectorSize {
+                bytes: d.logical_sector_size,
+                source: SectorSizeSource::Device,
+            };
+        }
+    }
+    layout::infer_sector_size(src.reader.as_ref())
+}
+
+fn hardware_error(e: &ReadError, subject: &str) -> Finding {
+    let errno = e
+        .errno()
+        .map(|n| format!(" (errno {n})"))
+        .unwrap_or_default();
+    Finding::error(
+        "read.error",
+        DriveStatus::HardwareError,
+        format!("{subject} at byte {}", e.offset),
+        format!("reading {} bytes at byte offset {} failed{errno}: {}", e.len, e.offset, e.source),
+    )
+    .with_hint("a drive that cannot be read here will fail at the datacenter too; check the cable, then the drive's SMART data, and replace it if the error repeats")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_stages(
+    disk: &dyn ReadAt,
+    sector: u32,
+    opts: &Options,
+    findings: &mut Vec<Finding>,
+    list: &mut Checklist,
+    layout_out: &mut Option<DiskLayout>,
+    volume_out: &mut Option<VolumeReport>,
+) -> Result<(), ReadError> {
+    list.checked(DriveStatus::DiskCorrupted);
+    let layout = layout::read_layout(disk, sector, findings)?;
+    let chosen = layout::first_data_volume(&layout, disk.len(), findings);
+    *layout_out = Some(layout);
+    let import = opts.job_type == JobType::Import;
+    if !import {
+        for s in [
+            DriveStatus::NtfsVolumeNotFound,
+            DriveStatus::BitLockerVolumeNotFound,
+            DriveStatus::BitLockerKeyInvalid,
+            DriveStatus::BitLockerUnlockFailed,
+        ] {
+            list.not_applicable(
+                s,
+                "export drives are formatted and encrypted by the service",
+            );
+        }
+    }
+    let Some(chosen) = chosen else {
+        if import {
+            list.checked(DriveStatus::NtfsVolumeNotFound);
+            list.not_checked(
+                DriveStatus::BitLockerVolumeNotFound,
+                "there is no data volume to look at",
+            );
+        }
+        return Ok(());
+    };
+    let vol = Window::new(disk, chosen.offset, chosen.size);
+    let kind = probe::probe(&vol)?;
+    let mut report = volume_report(&chosen, kind);
+    if kind == VolumeType::Ntfs || kind == VolumeType::Zero || kind == VolumeType::Unknown {
+        // A blank or unknown start may still be NTFS with a damaged boot sector.
+        let boot = probe::ntfs_boot::check(&vol, chosen.offset, findings)?;
+        if let Some(b) = boot.boot {
+            report.kind = VolumeType::Ntfs;
+            report.ntfs = Some(b);
+        }
+    }
+    if import {
+        judge_import_volume(&report, &chosen, findings, list);
+    }
+    *volume_out = Some(report);
+    Ok(())
+}
+
+fn volume_report(chosen: &Chosen, kind: VolumeType) -> VolumeReport {
+    VolumeReport {
+        partition: chosen.partition,
+        offset: chosen.offset,
+        size: chosen.size,
+        kind,
+        chosen_because: chosen.reason.clone(),
+        ntfs: None,
+    }
+}
+
+fn volume_subject(chosen: &Chosen) -> String {
+    match chosen.partition {
+        Some(n) => format!("partition {n} at byte {}", chosen.offset),
+        None => "volume at byte 0".to_string(),
+    }
+}
+
+/// An import drive's first data volume must be BitLocker with NTFS inside.
+fn judge_import_volume(
+    v: &VolumeReport,
+    chosen: &Chosen,
+    findings: &mut Vec<Finding>,
+    list: &mut Checklist,
+) {
+    let subject = volume_subject(chosen);
+    list.checked(DriveStatus::BitLockerVolumeNotFound);
+    if v.kind.is_bitlocker() {
+        list.blocked(
+            DriveStatus::NtfsVolumeNotFound,
+            "the volume is BitLocker-encrypted and this version cannot unlock it, so the file system inside was not examined",
+        );
+        for s in [
+            DriveStatus::BitLockerKeyInvalid,
+            DriveStatus::BitLockerUnlockFailed,
+        ] {
+            list.blocked(s, "unlocking BitLocker is not implemented in this version");
+        }
+        return;
+    }
+    list.checked(DriveStatus::NtfsVolumeNotFound);
+    let boot_ok = v.ntfs.as_ref().is_some_and(|b| b.boot_sector == "primary");
+    if v.kind == VolumeType::Ntfs && boot_ok {
+        findings.push(
+            Finding::error(
+                "bitlocker.not-found",
+                DriveStatus::BitLockerVolumeNotFound,
+                subject,
+                "the first data volume is plain NTFS; import drives must be BitLocker-encrypted",
+            )
+            .with_hint("turn on BitLocker with a recovery password (`manage-bde -on X: -RecoveryPassword`, or WAImportExport /encrypt), wait for encryption to finish, and give the key with the job"),
+        );
+        return;
+    }
+    let message = if v.kind == VolumeType::Ntfs {
+        "the first data volume has no valid NTFS boot sector (only the backup at its end is intact), so Windows sees it as RAW, not NTFS".to_string()
+    } else {
+        format!(
+            "the first data volume holds {}, not NTFS",
+            v.kind.describe()
+        )
+    };
+    findings.push(
+        Finding::error(
+            "volume.not-ntfs",
+            DriveStatus::NtfsVolumeNotFound,
+            subject,
+            message,
+        )
+        .with_hint("format the first data partition as NTFS (one volume spanning the drive), then copy the data and encrypt it with BitLocker"),
+    );
+    list.not_checked(
+        DriveStatus::BitLockerVolumeNotFound,
+        "the volume is neither BitLocker nor NTFS",
+    );
+}

@@ -1,0 +1,110 @@
+//! The human form of a [`CheckReport`].
+
+use super::CheckReport;
+use crate::report::human::{self, Fact};
+
+pub fn human(r: &CheckReport, strict: bool) -> String {
+    let mut out = format!(
+        "ie-preflight {} — pre-shipping check of {} ({} drive)\n\nChecklist\n",
+        r.tool_version,
+        r.disk.path,
+        match r.job_type {
+            super::JobType::Import => "import",
+            super::JobType::Export => "export",
+        }
+    );
+    out.push_str(&human::checklist(&r.checklist, &r.findings));
+    out.push_str("\nDrive\n");
+    out.push_str(&human::facts(&drive_facts(r)));
+    if let Some(v) = &r.volume {
+        out.push_str("\nFirst data volume\n");
+        let mut f: Vec<Fact> = vec![
+            (
+                "partition",
+                v.partition
+                    .map_or("none (volume at sector 0)".into(), |n| n.to_string()),
+            ),
+            ("chosen because", v.chosen_because.clone()),
+            ("offset", v.offset.to_string()),
+            ("size", human::size(v.size)),
+            ("holds", v.kind.describe().to_string()),
+        ];
+        if let Some(n) = &v.ntfs {
+            f.push(("NTFS serial", n.serial.clone()));
+            f.push(("cluster size", n.cluster_size.to_string()));
+            f.push((
+                "NTFS sectors",
+                format!("{} of {} bytes", n.total_sectors, n.bytes_per_sector),
+            ));
+            f.push(("$MFT at cluster", n.mft_lcn.to_string()));
+            f.push(("boot sector used", n.boot_sector.to_string()));
+        }
+        out.push_str(&human::facts(&f));
+    }
+    if !r.incomplete.is_empty() {
+        out.push_str("\nNot completed\n");
+        for i in &r.incomplete {
+            out.push_str(&format!("  - {i}\n"));
+        }
+    }
+    out.push_str(&format!("\n{}\n", human::verdict_line(r.verdict, strict)));
+    out
+}
+
+fn drive_facts(r: &CheckReport) -> Vec<Fact> {
+    let d = &r.disk;
+    let mut f: Vec<Fact> = vec![
+        ("path", d.path.clone()),
+        ("kind", d.kind.to_string()),
+        ("size", human::size(d.size)),
+        (
+            "logical sector",
+            format!(
+                "{} bytes (from {})",
+                d.logical_sector_size,
+                d.sector_size_source.describe()
+            ),
+        ),
+    ];
+    if let Some(p) = d.physical_sector_size {
+        f.push(("physical sector", format!("{p} bytes")));
+    }
+    if let Some(dev) = &d.device {
+        let or_unknown = |o: &Option<String>| o.clone().unwrap_or_else(|| "unknown".into());
+        f.push(("model", or_unknown(&dev.model)));
+        f.push(("vendor", or_unknown(&dev.vendor)));
+        f.push(("serial", or_unknown(&dev.serial)));
+        f.push(("transport", or_unknown(&dev.transport)));
+        let yn = |b: Option<bool>| {
+            b.map_or("unknown", |v| if v { "yes" } else { "no" })
+                .to_string()
+        };
+        f.push(("rotational", yn(dev.rotational)));
+        f.push(("removable", yn(dev.removable)));
+    }
+    let table = match d.partition_table {
+        crate::layout::TableKind::Gpt => "GPT",
+        crate::layout::TableKind::Mbr => "MBR",
+        crate::layout::TableKind::None => "none",
+    };
+    f.push(("partition table", table.to_string()));
+    for p in &d.partitions {
+        f.push((
+            "partition",
+            format!(
+                "{}: sectors {}+{} ({}), {} {}{}",
+                p.number,
+                p.start_lba,
+                p.sectors,
+                human::size(p.size),
+                p.type_code,
+                p.type_name,
+                p.name
+                    .as_ref()
+                    .map(|n| format!(" \"{n}\""))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    f
+}

@@ -1,0 +1,116 @@
+//! Command-line definitions (clap) and dispatch to the library.
+
+use crate::check::{self, JobType};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 ready to ship (warnings allowed), 1 the drive would fail,
+            2 usage error, 3 the check could not be completed.
+The source is only ever opened read-only; nothing is written to it.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ie-preflight",
+    version,
+    about = "Check a drive before shipping it to an Azure Import/Export datacenter",
+    long_about = "Checks a drive (a block device or a raw disk image), read-only, the way the Azure \
+Import/Export service will, and says which drive state it would end in (\"NTFS volume not found\", \
+\"Disk corrupted\", \"BitLocker volume not found\", ...), where, and what to do about it.",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check one drive and print a pre-shipping checklist
+    #[command(after_help = "Examples:\n  ie-preflight check /dev/sdb\n  ie-preflight check disk.img --json\n  ie-preflight check disk.img --job-type export\n\n".to_owned() + AFTER_HELP)]
+    Check(CheckArgs),
+    /// List this machine's block devices with the facts the checks use
+    Devices(DevicesArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Block device (e.g. /dev/sdb) or raw disk image file
+    pub source: PathBuf,
+    /// Print one JSON document (schema "ie-preflight/1") on stdout instead of the checklist
+    #[arg(long)]
+    pub json: bool,
+    /// Treat warnings as failures (exit code 1)
+    #[arg(long)]
+    pub strict: bool,
+    /// What the drive is for: import drives must be BitLocker + NTFS; export drives get only the disk checks
+    #[arg(long, value_enum, default_value = "import")]
+    pub job_type: JobType,
+    /// Logical sector size of an image, when it cannot be inferred (512 or 4096)
+    #[arg(long, value_parser = parse_sector_size)]
+    pub sector_size: Option<u32>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DevicesArgs {
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_sector_size(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(v @ (512 | 1024 | 2048 | 4096)) => Ok(v),
+        _ => Err(format!(
+            "{s} is not a sector size; use 512, 1024, 2048 or 4096"
+        )),
+    }
+}
+
+/// Run a parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Check(a) => run_check(a),
+        Command::Devices(a) => crate::devices::run(a.json),
+    }
+}
+
+fn run_check(a: CheckArgs) -> i32 {
+    let opened = match crate::source::open(&a.source) {
+        Ok(o) => o,
+        Err(e) => return could_not_complete(&e.to_string(), a.json),
+    };
+    let opts = check::Options {
+        job_type: a.job_type,
+        sector_size: a.sector_size,
+        strict: a.strict,
+    };
+    let report = check::run(&opened, &opts);
+    if a.json {
+        print_json(&report);
+    } else {
+        print!("{}", check::render::human(&report, a.strict));
+    }
+    report.exit_code
+}
+
+/// The check could not start: say why (on stderr, and as JSON when asked).
+fn could_not_complete(msg: &str, json: bool) -> i32 {
+    eprintln!("ie-preflight: error: {msg}");
+    if json {
+        print_json(&serde_json::json!({
+            "schema": crate::report::SCHEMA,
+            "verdict": "incomplete",
+            "exit_code": 3,
+            "error": msg,
+        }));
+    }
+    3
+}
+
+pub fn print_json<T: serde::Serialize>(v: &T) {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("ie-preflight: error: cannot write JSON: {e}"),
+    }
+}

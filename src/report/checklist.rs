@@ -1,0 +1,170 @@
+//! The pre-shipping checklist: one row per drive state, and the verdict.
+
+use super::{DriveStatus, Finding, Severity};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Whether a state was looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Coverage {
+    Checked,
+    /// Could not or did not run; the reason says which and why.
+    NotChecked(String),
+    /// Does not apply to this kind of job.
+    NotApplicable(String),
+}
+
+/// What one row of the checklist says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RowResult {
+    Pass,
+    Fail,
+    Warn,
+    NotChecked,
+    NotApplicable,
+}
+
+impl RowResult {
+    pub fn label(self) -> &'static str {
+        match self {
+            RowResult::Pass => "pass",
+            RowResult::Fail => "FAIL",
+            RowResult::Warn => "warn",
+            RowResult::NotChecked => "not checked",
+            RowResult::NotApplicable => "n/a",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub status: DriveStatus,
+    pub result: RowResult,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Ready,
+    WouldFail,
+    Incomplete,
+}
+
+impl Verdict {
+    /// 0 ready, 1 would fail, 3 could not complete (2 is a usage error).
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Verdict::Ready => 0,
+            Verdict::WouldFail => 1,
+            Verdict::Incomplete => 3,
+        }
+    }
+}
+
+/// Which states were checked, and what blocked completion.
+#[derive(Debug, Clone, Default)]
+pub struct Checklist {
+    coverage: BTreeMap<DriveStatus, Coverage>,
+    /// Reasons the check as a whole could not complete.
+    incomplete: Vec<String>,
+}
+
+impl Checklist {
+    pub fn checked(&mut self, s: DriveStatus) {
+        self.coverage.insert(s, Coverage::Checked);
+    }
+
+    pub fn not_checked(&mut self, s: DriveStatus, why: impl Into<String>) {
+        self.coverage.insert(s, Coverage::NotChecked(why.into()));
+    }
+
+    /// Not checked, and the verdict cannot be "ready" because of it.
+    pub fn blocked(&mut self, s: DriveStatus, why: impl Into<String>) {
+        let why = why.into();
+        self.incomplete.push(format!("{s}: {why}"));
+        self.coverage.insert(s, Coverage::NotChecked(why));
+    }
+
+    pub fn not_applicable(&mut self, s: DriveStatus, why: impl Into<String>) {
+        self.coverage.insert(s, Coverage::NotApplicable(why.into()));
+    }
+
+    /// The check could not complete for a reason not tied to one state.
+    pub fn incomplete(&mut self, why: impl Into<String>) {
+        self.incomplete.push(why.into());
+    }
+
+    pub fn incomplete_reasons(&self) -> &[String] {
+        &self.incomplete
+    }
+
+    pub fn rows(&self, findings: &[Finding]) -> Vec<Row> {
+        DriveStatus::ALL
+            .iter()
+            .map(|&status| {
+                let worst = findings
+                    .iter()
+                    .filter(|f| f.predicts == status)
+                    .map(|f| f.severity)
+                    .max();
+                let cov = self.coverage.get(&status).cloned().unwrap_or_else(|| {
+                    Coverage::NotChecked("not implemented in this version".into())
+                });
+                let (result, reason) = match (worst, cov) {
+                    (Some(Severity::Error), _) => (RowResult::Fail, None),
+                    (Some(Severity::Warning), _) => (RowResult::Warn, None),
+                    (_, Coverage::Checked) => (RowResult::Pass, None),
+                    (_, Coverage::NotChecked(r)) => (RowResult::NotChecked, Some(r)),
+                    (_, Coverage::NotApplicable(r)) => (RowResult::NotApplicable, Some(r)),
+                };
+                Row {
+                    status,
+                    result,
+                    reason,
+                }
+            })
+            .collect()
+    }
+
+    pub fn verdict(&self, findings: &[Finding], strict: bool) -> Verdict {
+        let fails = findings
+            .iter()
+            .any(|f| f.severity == Severity::Error || (strict && f.severity == Severity::Warning));
+        if fails {
+            Verdict::WouldFail
+        } else if !self.incomplete.is_empty() {
+            Verdict::Incomplete
+        } else {
+            Verdict::Ready
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_fail_warnings_pass_unless_strict() {
+        let mut c = Checklist::default();
+        c.checked(DriveStatus::DiskCorrupted);
+        let w = vec![Finding::warning("x", DriveStatus::DiskCorrupted, "s", "m")];
+        assert_eq!(c.verdict(&w, false), Verdict::Ready);
+        assert_eq!(c.verdict(&w, true), Verdict::WouldFail);
+        let e = vec![Finding::error("x", DriveStatus::DiskCorrupted, "s", "m")];
+        assert_eq!(c.verdict(&e, false), Verdict::WouldFail);
+        c.blocked(DriveStatus::NtfsVolumeNotFound, "locked");
+        assert_eq!(c.verdict(&[], false), Verdict::Incomplete);
+        let rows = c.rows(&w);
+        assert_eq!(
+            rows.iter()
+                .find(|r| r.status == DriveStatus::DiskCorrupted)
+                .unwrap()
+                .result,
+            RowResult::Warn
+        );
+    }
+}

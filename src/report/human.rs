@@ -1,0 +1,84 @@
+//! The human report: a pre-shipping checklist, the findings under each state,
+//! then the drive facts.
+
+use super::{Finding, Row, RowResult, Severity, Verdict};
+use std::fmt::Write;
+
+/// One line of drive facts: label and value.
+pub type Fact = (&'static str, String);
+
+/// Render the checklist with findings grouped under their state.
+pub fn checklist(rows: &[Row], findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for row in rows {
+        let label = row.result.label();
+        let _ = write!(out, "  {label:<12} {}", row.status);
+        if let (Some(r), RowResult::NotChecked | RowResult::NotApplicable) =
+            (&row.reason, row.result)
+        {
+            let _ = write!(out, " — {r}");
+        }
+        out.push('\n');
+        for f in findings.iter().filter(|f| f.predicts == row.status) {
+            let sev = match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "info",
+            };
+            let _ = writeln!(out, "      {sev} [{}] {}: {}", f.code, f.subject, f.message);
+            if !f.hint.is_empty() {
+                let _ = writeln!(out, "        what to do: {}", f.hint);
+            }
+        }
+    }
+    out
+}
+
+pub fn facts(facts: &[Fact]) -> String {
+    let width = facts.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (k, v) in facts {
+        let _ = writeln!(out, "  {k:<width$}  {v}");
+    }
+    out
+}
+
+pub fn verdict_line(v: Verdict, strict: bool) -> &'static str {
+    match (v, strict) {
+        (Verdict::Ready, _) => {
+            "READY TO SHIP: no check predicts a failure (see warnings above, if any)"
+        }
+        (Verdict::WouldFail, false) => "WOULD FAIL: fix the errors above before shipping",
+        (Verdict::WouldFail, true) => {
+            "WOULD FAIL: fix the errors and warnings above before shipping (--strict)"
+        }
+        (Verdict::Incomplete, _) => {
+            "INCOMPLETE: some checks could not run (see above); the drive is not proven ready"
+        }
+    }
+}
+
+/// Bytes as a human size with the exact count, e.g. `8.0 MiB (8388608 bytes)`.
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{v:.1} {} ({bytes} bytes)", UNITS[u])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes() {
+        assert_eq!(super::size(512), "512 bytes");
+        assert_eq!(super::size(8 << 20), "8.0 MiB (8388608 bytes)");
+    }
+}
