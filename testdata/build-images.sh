@@ -242,19 +242,20 @@ make_ntfs "$dev" FLOPPY 0 1E9F000000000005
 ntfs_hello "$dev" "hello from superfloppy-ntfs" superfloppy-ntfs.img 0
 loop_detach "$dev"
 
-# 6. mbr-fat-then-ntfs.img: MBR, p1 = FAT16 (0x0e; FAT32 proper would need >= ~33 MiB), p2 = NTFS
-log mbr-fat-then-ntfs.img
-img=$WORK/mbr-fat-then-ntfs.img
-new_file mbr-fat-then-ntfs.img 24
-printf 'label: dos\nlabel-id: 0x1e9f0006\nunit: sectors\n\nstart=2048, size=8MiB, type=e\ntype=7\n' | sfdisk -q "$img"
+# 6. mbr-fat32-then-ntfs.img: MBR, p1 = FAT32 (0x0c; FAT32 needs >= 65525 clusters,
+#    so 40 MiB with 512-byte clusters), p2 = NTFS. Zeros compress well, so size is cheap.
+log mbr-fat32-then-ntfs.img
+img=$WORK/mbr-fat32-then-ntfs.img
+new_file mbr-fat32-then-ntfs.img 56
+printf 'label: dos\nlabel-id: 0x1e9f0006\nunit: sectors\n\nstart=2048, size=40MiB, type=c\ntype=7\n' | sfdisk -q "$img"
 s=$(part_field "$img" 1 start); n=$(part_field "$img" 1 size)
 part_loop dev "$img" "$s" "$n"
-mkfs.vfat -F 16 -s 1 --mbr=n -h "$s" -i 1E9F0006 -n FATFIRST "$dev" >/dev/null
+mkfs.vfat -F 32 -s 1 --mbr=n -h "$s" -i 1E9F0006 -n FATFIRST "$dev" >/dev/null
 loop_detach "$dev"
 s=$(part_field "$img" 2 start); n=$(part_field "$img" 2 size)
 part_loop dev "$img" "$s" "$n"
 make_ntfs "$dev" IMPORT6 "$s" 1E9F000000000006
-ntfs_hello "$dev" "hello from mbr-fat-then-ntfs" mbr-fat-then-ntfs.img 2
+ntfs_hello "$dev" "hello from mbr-fat32-then-ntfs" mbr-fat32-then-ntfs.img 2
 loop_detach "$dev"
 
 # 7. exfat-only.img: MBR, one type 0x07 partition formatted exFAT (no NTFS anywhere)
@@ -343,7 +344,7 @@ declare -A META=(
     [mbr-ntfs.img]="mbr 512 1 ntfs ok"
     [mbr-logical-ntfs.img]="mbr 512 5 ntfs ok"
     [superfloppy-ntfs.img]="none 512 - ntfs ok"
-    [mbr-fat-then-ntfs.img]="mbr 512 1 fat16 ntfs-not-found"
+    [mbr-fat32-then-ntfs.img]="mbr 512 1 fat32 ntfs-not-found"
     [exfat-only.img]="mbr 512 1 exfat ntfs-not-found"
     [zeros.img]="none 512 - zero ntfs-not-found"
     [gpt-bad-primary-crc.img]="gpt 512 2 ntfs corrupted"
@@ -358,7 +359,7 @@ declare -A EXPECT=(
     [mbr-ntfs.img]="OK: NTFS volume IMPORT3 on partition 1"
     [mbr-logical-ntfs.img]="OK: NTFS volume LOGICAL5 on logical partition 5"
     [superfloppy-ntfs.img]="OK: NTFS volume FLOPPY at sector 0 (no partition table)"
-    [mbr-fat-then-ntfs.img]="NTFS volume not found: first data volume is FAT16"
+    [mbr-fat32-then-ntfs.img]="NTFS volume not found: first data volume is FAT32"
     [exfat-only.img]="NTFS volume not found: exFAT"
     [zeros.img]="NTFS volume not found: no partition table and no file system (all zeros)"
     [gpt-bad-primary-crc.img]="Disk corrupted: primary GPT header CRC mismatch (backup GPT valid)"
@@ -444,7 +445,7 @@ done
 for name in "${!META[@]}"; do
     rm -f "$OUT/$name" "$OUT/$name.xz"
 done
-rm -f "$OUT/mbr-fat32-then-ntfs.img" "$OUT/mbr-fat32-then-ntfs.img.xz"
+rm -f "$OUT/mbr-fat-then-ntfs.img" "$OUT/mbr-fat-then-ntfs.img.xz"
 for name in "${!META[@]}"; do
     if [[ $name == sample-drive.img ]]; then
         cp --sparse=always "$WORK/$name" "$OUT/$name"

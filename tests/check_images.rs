@@ -53,7 +53,7 @@ const CASES: &[(&str, &[&str], i32)] = &[
     ("mbr-ntfs.img.xz", &["bitlocker.not-found"], 1),
     ("mbr-logical-ntfs.img.xz", &["bitlocker.not-found"], 1),
     ("superfloppy-ntfs.img.xz", &["bitlocker.not-found"], 1),
-    ("mbr-fat-then-ntfs.img.xz", &["volume.not-ntfs"], 1),
+    ("mbr-fat32-then-ntfs.img.xz", &["volume.not-ntfs"], 1),
     ("exfat-only.img.xz", &["volume.not-ntfs"], 1),
     ("zeros.img.xz", &["volume.not-ntfs"], 1),
     (
