@@ -13,4 +13,5 @@ pub mod layout;
 pub mod probe;
 pub mod recovery_password;
 pub mod report;
+pub mod secrets;
 pub mod source;
