@@ -1,0 +1,1 @@
+//! Export blob-list XML validation (reference §2).
