@@ -41,7 +41,11 @@ fn judged(root: &Path, dest: &Destination) -> BTreeSet<(&'static str, String)> {
     let tree = walk_local(root).unwrap();
     assert!(tree.findings.is_empty(), "{:?}", tree.findings);
     let r = judge_entries(tree.entries.iter().map(|e| e.as_ref()), dest);
-    let from_findings: BTreeSet<_> = r.findings.iter().map(|f| (f.code, f.subject.clone())).collect();
+    let from_findings: BTreeSet<_> = r
+        .findings
+        .iter()
+        .map(|f| (f.code, f.subject.clone()))
+        .collect();
     // The JSON view lists the same paths.
     let from_all: BTreeSet<_> = r
         .all_paths
