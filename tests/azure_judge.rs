@@ -154,7 +154,10 @@ fn reparse_points_and_efs_are_unsupported_data() {
         is_encrypted: true,
         ..file("e.doc", 1000)
     };
-    let r = judge_entries([link, efs], &dest(Target::Blob(Some(BlobType::Page)), "cont/"));
+    let r = judge_entries(
+        [link, efs],
+        &dest(Target::Blob(Some(BlobType::Page)), "cont/"),
+    );
     assert_eq!(r.count(codes::REPARSE_POINT), 1);
     assert_eq!(r.count(codes::EFS_ENCRYPTED), 1);
     // Nothing else is judged for them (no alignment finding for the EFS file).
