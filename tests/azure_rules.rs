@@ -298,6 +298,9 @@ fn limits_table_backs_the_rules() {
     assert_eq!(limits::FILE_PATH_MAX.value, 2048);
     assert_eq!(limits::FILE_DEPTH_MAX.value, 250);
     assert_eq!(limits::CONTAINERS_MAX.value, 512);
-    assert!(!limits::CONTAINERS_MAX.confirmed);
-    assert!(!limits::TABLE_VERSION.is_empty());
+    assert_eq!(
+        limits::by_name("containers-max").map(|l| l.confirmed),
+        Some(false)
+    );
+    assert!(limits::ALL.iter().all(|l| !l.source.is_empty()));
 }
