@@ -13,6 +13,9 @@ fn every_code_is_documented() {
         .chain(bloblist::codes::ALL)
         .chain(dataset::codes::ALL);
     for code in all {
-        assert!(doc.contains(&format!("| `{code}` |")), "{code} is not in docs/rule-codes.md");
+        assert!(
+            doc.contains(&format!("| `{code}` |")),
+            "{code} is not in docs/rule-codes.md"
+        );
     }
 }

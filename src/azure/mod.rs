@@ -3,6 +3,7 @@
 //!
 //! Everything here except [`local`] is pure: no I/O.
 
+mod csv;
 pub mod dataset;
 pub mod destination;
 pub mod judge;
