@@ -229,3 +229,31 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn hostile_shapes_stay_bounded() {
+    // Deep nesting stops at MAX_DEPTH.
+    let deep = "<BlobList>".to_string() + &"<a>".repeat(100_000);
+    let f = validate_blob_list(deep.as_bytes());
+    assert!(
+        f.iter()
+            .any(|f| f.code == codes::XML && f.message.contains("nested")),
+        "{f:?}"
+    );
+    // Many long entries with prefixes of every length: the coverage check stays linear.
+    let mut s = String::from("<BlobList>");
+    let long = format!("music/{}", "a".repeat(1000));
+    for k in 1..=400 {
+        s.push_str(&format!(
+            "<BlobPathPrefix>/x{}</BlobPathPrefix>",
+            "b".repeat(k)
+        ));
+    }
+    for i in 0..3000 {
+        s.push_str(&format!("<BlobPath>{long}{i}</BlobPath>"));
+    }
+    s.push_str("</BlobList>");
+    let t = std::time::Instant::now();
+    let _ = validate_blob_list(s.as_bytes());
+    assert!(t.elapsed().as_secs() < 20);
+}

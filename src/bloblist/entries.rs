@@ -33,9 +33,6 @@ pub struct Entry {
     pub pos: usize,
 }
 
-/// Only the entries this long take part in the coverage check (bounds its cost).
-const COVER_MAX: usize = 4096;
-
 fn warn(code: &'static str, msg: String) -> Finding {
     Finding::warning(code, DriveStatus::ExportBlobListInvalid, "", msg)
 }
@@ -172,16 +169,32 @@ pub fn check_entry(e: &Entry) -> Vec<Finding> {
     v
 }
 
+/// FNV-1a, fed one byte at a time so every prefix of a string is hashed in
+/// one pass (keeps the coverage check linear in the entry's length).
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+fn fnv_step(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+}
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(FNV_OFFSET, fnv_step)
+}
+
 /// Duplicates and entries covered by a prefix. Returns (entry index, finding).
 pub fn check_set(entries: &[Entry], subject: impl Fn(usize) -> String) -> Vec<(usize, Finding)> {
     let mut out = Vec::new();
     let mut first: HashMap<(EntryKind, &str), usize> = HashMap::new();
-    let mut prefixes: HashMap<&str, usize> = HashMap::new();
+    // Prefix hash → indices of prefix entries with that hash (first occurrence first).
+    let mut prefixes: HashMap<u64, Vec<usize>> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         if e.kind == EntryKind::Prefix {
-            prefixes.entry(canonical(e)).or_insert(i);
+            prefixes.entry(fnv(canonical(e))).or_default().push(i);
         }
     }
+    let lookup = |p: &str, h: u64| {
+        prefixes
+            .get(&h)
+            .and_then(|v| v.iter().copied().find(|&j| canonical(&entries[j]) == p))
+    };
     for (i, e) in entries.iter().enumerate() {
         let c = canonical(e);
         if c.trim().is_empty() && e.kind == EntryKind::Path {
@@ -202,17 +215,21 @@ pub fn check_set(entries: &[Entry], subject: impl Fn(usize) -> String) -> Vec<(u
             continue;
         }
         first.insert((e.kind, c), i);
-        if c.len() > COVER_MAX {
-            continue;
+        // Every prefix of `c` on a character boundary, shortest first; a
+        // prefix entry does not cover itself.
+        let mut h = FNV_OFFSET;
+        let whole_account = e.kind == EntryKind::Prefix && c.is_empty();
+        let mut cover = if whole_account { None } else { lookup("", h) };
+        for (k, b) in c.bytes().enumerate() {
+            if cover.is_some() {
+                break;
+            }
+            h = fnv_step(h, b);
+            let end = k + 1;
+            if c.is_char_boundary(end) && !(e.kind == EntryKind::Prefix && end == c.len()) {
+                cover = lookup(&c[..end], h);
+            }
         }
-        // Every prefix of `c` (a prefix entry does not cover itself).
-        let ends = c
-            .char_indices()
-            .map(|(k, _)| k)
-            .chain(std::iter::once(c.len()));
-        let cover = ends
-            .filter(|&k| !(e.kind == EntryKind::Prefix && k == c.len()))
-            .find_map(|k| prefixes.get(&c[..k]).copied());
         if let Some(j) = cover {
             out.push((
                 i,

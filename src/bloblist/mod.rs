@@ -72,6 +72,8 @@ pub mod codes {
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 /// At most this many findings; then one `bloblist.too-many-findings`.
 pub const MAX_FINDINGS: usize = 10_000;
+/// A blob list is two levels deep; deeper nesting is refused (bounds memory).
+pub const MAX_DEPTH: usize = 32;
 /// Text kept per entry; longer entries are far beyond any blob name anyway.
 const ENTRY_TEXT_MAX: usize = 64 * 1024;
 
@@ -337,7 +339,19 @@ pub fn validate_blob_list(bytes: &[u8]) -> Vec<Finding> {
     loop {
         let pos = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         match reader.read_event() {
-            Ok(Event::Start(e)) => p.open(&e, pos),
+            Ok(Event::Start(e)) => {
+                if p.stack.len() >= MAX_DEPTH {
+                    p.add(
+                        pos,
+                        err(
+                            codes::XML,
+                            format!("elements nested deeper than {MAX_DEPTH}; not checked further"),
+                        ),
+                    );
+                    break;
+                }
+                p.open(&e, pos)
+            }
             Ok(Event::Empty(e)) => {
                 p.open(&e, pos);
                 p.close();
