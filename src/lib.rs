@@ -4,6 +4,8 @@
 //! Data flow (see `design.md`): [`source`] → [`layout`] → [`probe`] → … → [`report`].
 #![deny(unsafe_code)]
 
+pub mod azure;
+pub mod bloblist;
 pub mod bytes;
 pub mod check;
 pub mod cli;

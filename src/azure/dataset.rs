@@ -1,0 +1,421 @@
+//! WAImportExport v2 CSVs: `dataset.csv` (blob or Azure Files import,
+//! reference §3.3, §3.5) and `driveset.csv` (§3.4). Pure: text in, findings out.
+//! Subjects are "line L" or "line L, column NAME". Problems stop the tool
+//! before any drive is written, so they predict "Failed"; a destination the
+//! service would rename is left to the Azure rules.
+
+use super::csv::{self, Record};
+use super::destination::{BlobType, Destination, Target};
+use super::rules::{self, show};
+use crate::recovery_password;
+use crate::report::{DriveStatus, Finding};
+
+pub mod codes {
+    pub const CSV: &str = "dataset.csv";
+    pub const EMPTY: &str = "dataset.empty";
+    pub const HEADER: &str = "dataset.header";
+    pub const COLUMNS: &str = "dataset.columns";
+    pub const BASE_PATH: &str = "dataset.base-path";
+    pub const DESTINATION: &str = "dataset.destination";
+    pub const VALUE: &str = "dataset.value";
+    pub const DRIVE_LETTER: &str = "driveset.drive-letter";
+    pub const DRIVESET_VALUE: &str = "driveset.value";
+    pub const FORMAT_NEEDS_ENCRYPT: &str = "driveset.format-needs-encrypt";
+    pub const KEY_FORBIDDEN: &str = "driveset.key-forbidden";
+    pub const KEY_MISSING: &str = "driveset.key-missing";
+    pub const KEY_INVALID: &str = "driveset.key-invalid";
+
+    pub const ALL: &[&str] = &[
+        CSV,
+        EMPTY,
+        HEADER,
+        COLUMNS,
+        BASE_PATH,
+        DESTINATION,
+        VALUE,
+        DRIVE_LETTER,
+        DRIVESET_VALUE,
+        FORMAT_NEEDS_ENCRYPT,
+        KEY_FORBIDDEN,
+        KEY_MISSING,
+        KEY_INVALID,
+    ];
+}
+
+const BLOB_COLS: &[&str] = &[
+    "BasePath",
+    "DstBlobPathOrPrefix",
+    "BlobType",
+    "Disposition",
+    "MetadataFile",
+    "PropertiesFile",
+];
+const FILE_COLS: &[&str] = &[
+    "BasePath",
+    "DstItemPathOrPrefix",
+    "ItemType",
+    "Disposition",
+    "MetadataFile",
+    "PropertiesFile",
+];
+const DRIVE_COLS: &[&str] = &[
+    "DriveLetter",
+    "FormatOption",
+    "SilentOrPromptOnFormat",
+    "Encryption",
+    "ExistingBitLockerKey",
+];
+
+fn fail(code: &'static str, subject: String, msg: impl Into<String>) -> Finding {
+    Finding::error(code, DriveStatus::Failed, subject, msg)
+}
+
+/// One validated dataset row: what it copies and where to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetRow {
+    pub line: usize,
+    pub base_path: String,
+    /// `BasePath` ends with `\`: a folder copied recursively.
+    pub is_dir: bool,
+    /// For a folder row, the destination to judge its entries under.
+    pub destination: Option<Destination>,
+}
+
+/// Column index per expected name; header findings for missing/unknown/miscased.
+fn header(
+    rec: &Record,
+    expected: &[&str],
+    required: &[&str],
+    out: &mut Vec<Finding>,
+) -> Vec<Option<usize>> {
+    let subject = format!("line {}", rec.line);
+    for h in &rec.fields {
+        let h = h.trim();
+        if !expected.contains(&h) {
+            let msg = match expected.iter().find(|e| e.eq_ignore_ascii_case(h)) {
+                Some(e) => format!("column `{h}` must be spelled `{e}`"),
+                None => format!("unknown column `{h}`; expected {}", expected.join(",")),
+            };
+            out.push(fail(codes::HEADER, subject.clone(), msg));
+        }
+    }
+    let idx: Vec<Option<usize>> = expected
+        .iter()
+        .map(|e| rec.fields.iter().position(|h| h.trim() == *e))
+        .collect();
+    for (e, i) in expected.iter().zip(&idx) {
+        if i.is_none() && required.contains(e) {
+            out.push(fail(
+                codes::HEADER,
+                subject.clone(),
+                format!("required column `{e}` is missing"),
+            ));
+        }
+    }
+    idx
+}
+
+fn get<'r>(rec: &'r Record, idx: &[Option<usize>], col: usize) -> &'r str {
+    idx[col]
+        .and_then(|i| rec.fields.get(i))
+        .map(|s| s.trim())
+        .unwrap_or("")
+}
+
+fn one_of(
+    rec: &Record,
+    value: &str,
+    col: &str,
+    allowed: &[&str],
+    code: &'static str,
+    out: &mut Vec<Finding>,
+) {
+    if value.is_empty() || allowed.contains(&value) {
+        return;
+    }
+    let case = allowed.iter().find(|a| a.eq_ignore_ascii_case(value));
+    let msg = match case {
+        Some(a) => format!("`{value}` must be written `{a}` (values are case-sensitive)"),
+        None => format!("`{}` is not one of {}", show(value), allowed.join(", ")),
+    };
+    out.push(fail(code, format!("line {}, column {col}", rec.line), msg));
+}
+
+fn base_path(rec: &Record, p: &str, out: &mut Vec<Finding>) {
+    let subject = format!("line {}, column BasePath", rec.line);
+    let b = p.as_bytes();
+    let drive = b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\';
+    let unc = p.starts_with("\\\\") && p.len() > 2;
+    if p.is_empty() {
+        out.push(fail(codes::BASE_PATH, subject, "BasePath is required"));
+    } else if !drive && !unc {
+        out.push(fail(
+            codes::BASE_PATH,
+            subject,
+            format!(
+                "{} is not an absolute path (`D:\\dir\\` or `\\\\server\\share\\dir\\`)",
+                show(p)
+            ),
+        ));
+    } else if p.contains(['*', '?']) {
+        out.push(fail(
+            codes::BASE_PATH,
+            subject,
+            "BasePath takes no wildcards",
+        ));
+    }
+}
+
+/// Destination of one row: a folder needs `container/[dir/]`, a file `container/blob`.
+fn destination(
+    rec: &Record,
+    dst: &str,
+    is_dir: bool,
+    target: Target,
+    out: &mut Vec<Finding>,
+) -> Option<Destination> {
+    let col = if target == Target::Files {
+        "DstItemPathOrPrefix"
+    } else {
+        "DstBlobPathOrPrefix"
+    };
+    let subject = format!("line {}, column {col}", rec.line);
+    if dst.is_empty() {
+        out.push(fail(
+            codes::DESTINATION,
+            subject,
+            format!("{col} is required"),
+        ));
+        return None;
+    }
+    let container = dst.split('/').next().unwrap_or("");
+    let bad_container = match target {
+        Target::Files => !rules::share_name(container).is_empty(),
+        Target::Blob(_) => container != "$root" && !rules::is_valid_container_name(container),
+    };
+    if bad_container || !dst.contains('/') {
+        out.push(fail(
+            codes::DESTINATION,
+            subject,
+            format!(
+                "{} must start with a valid lowercase container or share name and '/'",
+                show(dst)
+            ),
+        ));
+        return None;
+    }
+    if is_dir {
+        match Destination::parse(target, dst) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                out.push(fail(codes::DESTINATION, subject, e.to_string()));
+                None
+            }
+        }
+    } else {
+        let blob = dst.split_once('/').map(|(_, b)| b).unwrap_or("");
+        let mut f = match target {
+            Target::Files => rules::file_path(blob, false),
+            Target::Blob(_) => rules::blob_name(blob),
+        };
+        if container == "$root" && blob.contains('/') {
+            f.extend(rules::root_subdir(blob));
+        }
+        out.extend(f.into_iter().map(|mut x| {
+            x.subject = subject.clone();
+            x
+        }));
+        None
+    }
+}
+
+/// Validate a `dataset.csv` (blob header or Azure Files header). Returns the
+/// findings and the rows that could be read.
+pub fn validate_dataset(text: &str) -> (Vec<Finding>, Vec<DatasetRow>) {
+    let mut out = Vec::new();
+    let records = match csv::parse(text) {
+        Ok(r) => r,
+        Err(e) => {
+            return (
+                vec![fail(codes::CSV, format!("line {}", e.line), e.to_string())],
+                Vec::new(),
+            )
+        }
+    };
+    let Some((head, rows)) = records.split_first() else {
+        return (
+            vec![fail(
+                codes::EMPTY,
+                "line 1".into(),
+                "the dataset CSV is empty",
+            )],
+            Vec::new(),
+        );
+    };
+    let files = head
+        .fields
+        .iter()
+        .any(|h| h.trim().eq_ignore_ascii_case("DstItemPathOrPrefix"));
+    let (cols, required): (&[&str], &[&str]) = if files {
+        (FILE_COLS, &["BasePath", "DstItemPathOrPrefix"])
+    } else {
+        (BLOB_COLS, &["BasePath", "DstBlobPathOrPrefix"])
+    };
+    let idx = header(head, cols, required, &mut out);
+    if rows.is_empty() {
+        out.push(fail(
+            codes::EMPTY,
+            format!("line {}", head.line),
+            "the dataset has no rows",
+        ));
+    }
+    let mut done = Vec::new();
+    for rec in rows {
+        if rec.fields.len() != head.fields.len() {
+            out.push(fail(
+                codes::COLUMNS,
+                format!("line {}", rec.line),
+                format!(
+                    "{} fields, the header has {}",
+                    rec.fields.len(),
+                    head.fields.len()
+                ),
+            ));
+        }
+        let bp = get(rec, &idx, 0);
+        base_path(rec, bp, &mut out);
+        let is_dir = bp.ends_with('\\');
+        let target = if files {
+            one_of(
+                rec,
+                get(rec, &idx, 2),
+                "ItemType",
+                &["file"],
+                codes::VALUE,
+                &mut out,
+            );
+            Target::Files
+        } else {
+            let bt = get(rec, &idx, 2);
+            one_of(
+                rec,
+                bt,
+                "BlobType",
+                &["block", "page", "BlockBlob", "PageBlob"],
+                codes::VALUE,
+                &mut out,
+            );
+            Target::Blob(match bt {
+                "page" | "PageBlob" => Some(BlobType::Page),
+                "block" | "BlockBlob" => Some(BlobType::Block),
+                _ => None, // default: block, but .vhd/.vhdx page (S-PREP2)
+            })
+        };
+        one_of(
+            rec,
+            get(rec, &idx, 3),
+            "Disposition",
+            &["rename", "no-overwrite", "overwrite"],
+            codes::VALUE,
+            &mut out,
+        );
+        let destination = destination(rec, get(rec, &idx, 1), is_dir, target, &mut out);
+        done.push(DatasetRow {
+            line: rec.line,
+            base_path: bp.to_string(),
+            is_dir,
+            destination,
+        });
+    }
+    (out, done)
+}
+
+/// Validate a `driveset.csv` (§3.4), with the tool's own wording where known.
+pub fn validate_driveset(text: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let records = match csv::parse(text) {
+        Ok(r) => r,
+        Err(e) => return vec![fail(codes::CSV, format!("line {}", e.line), e.to_string())],
+    };
+    let Some((head, rows)) = records.split_first() else {
+        return vec![fail(
+            codes::EMPTY,
+            "line 1".into(),
+            "the driveset CSV is empty",
+        )];
+    };
+    let idx = header(head, DRIVE_COLS, DRIVE_COLS, &mut out);
+    if rows.is_empty() {
+        out.push(fail(
+            codes::EMPTY,
+            format!("line {}", head.line),
+            "the driveset has no drives",
+        ));
+    }
+    for rec in rows {
+        let at = |col: &str| format!("line {}, column {col}", rec.line);
+        let letter = get(rec, &idx, 0);
+        if !(letter.len() == 1 && letter.as_bytes()[0].is_ascii_alphabetic()) {
+            out.push(fail(
+                codes::DRIVE_LETTER,
+                at("DriveLetter"),
+                format!("{} is not a drive letter (e.g. `R`)", show(letter)),
+            ));
+        }
+        let format = get(rec, &idx, 1);
+        let silent = get(rec, &idx, 2);
+        let enc = get(rec, &idx, 3);
+        let key = get(rec, &idx, 4);
+        for (v, col, allowed) in [
+            (format, "FormatOption", &["Format", "AlreadyFormatted"][..]),
+            (
+                silent,
+                "SilentOrPromptOnFormat",
+                &["SilentMode", "PromptOnFormat"][..],
+            ),
+            (enc, "Encryption", &["Encrypt", "AlreadyEncrypted"][..]),
+        ] {
+            if v.is_empty() {
+                out.push(fail(
+                    codes::DRIVESET_VALUE,
+                    at(col),
+                    format!("Incorrect value for {col}: none"),
+                ));
+            } else {
+                one_of(rec, v, col, allowed, codes::DRIVESET_VALUE, &mut out);
+            }
+        }
+        if format == "Format" && enc != "Encrypt" {
+            out.push(fail(
+                codes::FORMAT_NEEDS_ENCRYPT,
+                at("Encryption"),
+                "When Format is specified, Encrypt must also be specified",
+            ));
+        }
+        if enc == "Encrypt" && !key.is_empty() {
+            out.push(fail(
+                codes::KEY_FORBIDDEN,
+                at("ExistingBitLockerKey"),
+                "BitLocker Key should not be specified",
+            ));
+        }
+        if enc == "AlreadyEncrypted" {
+            if key.is_empty() {
+                out.push(fail(
+                    codes::KEY_MISSING,
+                    at("ExistingBitLockerKey"),
+                    "AlreadyEncrypted needs the drive's 48-digit recovery password",
+                ));
+            } else if let Err(e) = recovery_password::check_form(key) {
+                // The message never carries the key itself.
+                out.push(Finding::error(
+                    codes::KEY_INVALID,
+                    DriveStatus::BitLockerKeyInvalid,
+                    at("ExistingBitLockerKey"),
+                    e.to_string(),
+                ));
+            }
+        }
+    }
+    out
+}

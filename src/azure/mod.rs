@@ -1,0 +1,15 @@
+//! Azure naming and size rules, and the mapping of each inventory entry to
+//! the Azure object it becomes (reference §2, §3.3–3.5, §5).
+//!
+//! Everything here except [`local`] is pure: no I/O.
+
+mod csv;
+pub mod dataset;
+pub mod destination;
+pub mod judge;
+pub mod limits;
+pub mod local;
+pub mod rules;
+
+pub use destination::{BlobType, DestError, Destination, EntryRef, Mapped, ObjectKind, Target};
+pub use judge::{judge_entries, judge_entries_with, RulesReport, FIRST_N};

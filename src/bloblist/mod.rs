@@ -1,0 +1,447 @@
+//! Export blob-list XML validation (reference §2; peers §2.5): predicts
+//! "Export blob list format invalid".
+//!
+//! Streaming (quick-xml), bounded: input size, text per entry and the number
+//! of findings are capped; DTDs are reported and never processed, and only the
+//! five predefined entities and character references are resolved.
+
+mod entries;
+mod position;
+
+pub use entries::{check_entry, Entry, EntryKind};
+pub use position::LineIndex;
+
+use crate::report::{DriveStatus, Finding};
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::Reader;
+
+/// The stable finding codes of the blob-list validator.
+pub mod codes {
+    pub const TOO_LARGE: &str = "bloblist.too-large";
+    pub const EMPTY: &str = "bloblist.empty";
+    pub const ENCODING: &str = "bloblist.encoding";
+    pub const XML: &str = "bloblist.xml";
+    pub const DOCTYPE: &str = "bloblist.doctype";
+    pub const ROOT: &str = "bloblist.root";
+    pub const ELEMENT_CASE: &str = "bloblist.element-case";
+    pub const UNKNOWN_ELEMENT: &str = "bloblist.unknown-element";
+    pub const AZURE_FILE_LIST: &str = "bloblist.azure-file-list";
+    pub const ATTRIBUTE: &str = "bloblist.attribute";
+    pub const TEXT: &str = "bloblist.text";
+    pub const EMPTY_LIST: &str = "bloblist.empty-list";
+    pub const EMPTY_ENTRY: &str = "bloblist.empty-entry";
+    pub const WHITESPACE: &str = "bloblist.whitespace";
+    pub const PREFIX_NO_SLASH: &str = "bloblist.prefix-no-slash";
+    pub const PATH_LEADING_SLASH: &str = "bloblist.path-leading-slash";
+    pub const PATH_CONTAINER_ONLY: &str = "bloblist.path-container-only";
+    pub const CONTAINER_NAME: &str = "bloblist.container-name";
+    pub const ROOT_SLASH: &str = "bloblist.root-slash";
+    pub const BLOB_NAME: &str = "bloblist.blob-name";
+    pub const DUPLICATE: &str = "bloblist.duplicate";
+    pub const COVERED: &str = "bloblist.covered";
+    pub const TOO_MANY_FINDINGS: &str = "bloblist.too-many-findings";
+
+    pub const ALL: &[&str] = &[
+        TOO_LARGE,
+        EMPTY,
+        ENCODING,
+        XML,
+        DOCTYPE,
+        ROOT,
+        ELEMENT_CASE,
+        UNKNOWN_ELEMENT,
+        AZURE_FILE_LIST,
+        ATTRIBUTE,
+        TEXT,
+        EMPTY_LIST,
+        EMPTY_ENTRY,
+        WHITESPACE,
+        PREFIX_NO_SLASH,
+        PATH_LEADING_SLASH,
+        PATH_CONTAINER_ONLY,
+        CONTAINER_NAME,
+        ROOT_SLASH,
+        BLOB_NAME,
+        DUPLICATE,
+        COVERED,
+        TOO_MANY_FINDINGS,
+    ];
+}
+
+/// Larger lists are not checked (the service's own limit is unconfirmed).
+pub const MAX_BYTES: usize = 64 * 1024 * 1024;
+/// At most this many findings; then one `bloblist.too-many-findings`.
+pub const MAX_FINDINGS: usize = 10_000;
+/// A blob list is two levels deep; deeper nesting is refused (bounds memory).
+pub const MAX_DEPTH: usize = 32;
+/// Text kept per entry; longer entries are far beyond any blob name anyway.
+const ENTRY_TEXT_MAX: usize = 64 * 1024;
+
+const ROOT_NAME: &str = "BlobList";
+const PATH_NAME: &str = "BlobPath";
+const PREFIX_NAME: &str = "BlobPathPrefix";
+
+fn err(code: &'static str, msg: impl Into<String>) -> Finding {
+    Finding::error(code, DriveStatus::ExportBlobListInvalid, "", msg)
+}
+
+fn warn(code: &'static str, msg: impl Into<String>) -> Finding {
+    Finding::warning(code, DriveStatus::ExportBlobListInvalid, "", msg)
+}
+
+enum Frame {
+    /// The root; `valid` when it is `<BlobList>`; `entries` seen inside.
+    Root {
+        valid: bool,
+        pos: usize,
+        entries: usize,
+    },
+    Entry(Entry),
+    /// Anything else; its content is not checked.
+    Other,
+}
+
+#[derive(Default)]
+struct Parser {
+    stack: Vec<Frame>,
+    root_done: bool,
+    entries: Vec<Entry>,
+    found: Vec<(usize, Finding)>,
+}
+
+impl Parser {
+    fn add(&mut self, pos: usize, f: Finding) {
+        self.found.push((pos, f));
+    }
+
+    fn open(&mut self, e: &BytesStart<'_>, pos: usize) {
+        let raw = e.name();
+        let name = String::from_utf8_lossy(raw.as_ref()).into_owned();
+        for a in e.attributes() {
+            match a {
+                Ok(a) => {
+                    let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+                    self.add(
+                        pos,
+                        warn(
+                            codes::ATTRIBUTE,
+                            format!(
+                                "attribute `{key}` on <{name}> is not part of the blob-list format"
+                            ),
+                        ),
+                    );
+                }
+                Err(x) => {
+                    self.add(
+                        pos,
+                        err(codes::XML, format!("malformed attribute on <{name}>: {x}")),
+                    );
+                    break;
+                }
+            }
+        }
+        let frame = match self.stack.last_mut() {
+            None => {
+                if self.root_done {
+                    self.add(
+                        pos,
+                        err(
+                            codes::XML,
+                            format!(
+                                "<{name}> after the root element: an XML document has one root"
+                            ),
+                        ),
+                    );
+                    Frame::Other
+                } else if name == ROOT_NAME {
+                    Frame::Root {
+                        valid: true,
+                        pos,
+                        entries: 0,
+                    }
+                } else {
+                    let msg = if name.eq_ignore_ascii_case(ROOT_NAME) {
+                        format!("root element <{name}> must be spelled <BlobList> (names are case-sensitive)")
+                    } else {
+                        format!("root element is <{name}>, not <BlobList>")
+                    };
+                    self.add(pos, err(codes::ROOT, msg));
+                    Frame::Root {
+                        valid: false,
+                        pos,
+                        entries: 0,
+                    }
+                }
+            }
+            Some(Frame::Root {
+                valid: true,
+                entries,
+                ..
+            }) => {
+                let kind = match name.as_str() {
+                    PATH_NAME => Some(EntryKind::Path),
+                    PREFIX_NAME => Some(EntryKind::Prefix),
+                    _ => None,
+                };
+                match kind {
+                    Some(kind) => {
+                        *entries += 1;
+                        Frame::Entry(Entry {
+                            kind,
+                            text: String::new(),
+                            pos,
+                        })
+                    }
+                    None => {
+                        let f = if let Some(good) = [PATH_NAME, PREFIX_NAME]
+                            .iter()
+                            .find(|g| g.eq_ignore_ascii_case(&name))
+                        {
+                            err(
+                                codes::ELEMENT_CASE,
+                                format!(
+                                    "<{name}> must be spelled <{good}> (names are case-sensitive)"
+                                ),
+                            )
+                        } else if name == "AzureFileList" {
+                            warn(codes::AZURE_FILE_LIST, "<AzureFileList> is for Data Box; Import/Export does not export Azure Files")
+                        } else {
+                            warn(codes::UNKNOWN_ELEMENT, format!("unknown element <{name}>; only <BlobPath> and <BlobPathPrefix> belong in <BlobList>"))
+                        };
+                        self.add(pos, f);
+                        Frame::Other
+                    }
+                }
+            }
+            Some(Frame::Entry(en)) => {
+                let parent = en.kind.element();
+                self.add(
+                    pos,
+                    warn(
+                        codes::UNKNOWN_ELEMENT,
+                        format!("element <{name}> inside <{parent}>, which holds only text"),
+                    ),
+                );
+                Frame::Other
+            }
+            Some(Frame::Root { valid: false, .. }) | Some(Frame::Other) => Frame::Other,
+        };
+        self.stack.push(frame);
+    }
+
+    fn close(&mut self) {
+        match self.stack.pop() {
+            Some(Frame::Entry(e)) => self.entries.push(e),
+            Some(Frame::Root {
+                valid,
+                pos,
+                entries,
+            }) => {
+                self.root_done = true;
+                if valid && entries == 0 {
+                    self.add(pos, err(codes::EMPTY_LIST, "<BlobList> has no <BlobPath> or <BlobPathPrefix>: nothing would be exported"));
+                }
+            }
+            Some(Frame::Other) | None => {}
+        }
+    }
+
+    fn text(&mut self, s: &str, pos: usize) {
+        match self.stack.last_mut() {
+            Some(Frame::Entry(e)) => {
+                if e.text.len() < ENTRY_TEXT_MAX {
+                    e.text.push_str(s);
+                }
+            }
+            _ if s.trim().is_empty() => {}
+            None => self.add(pos, err(codes::XML, "text outside the root element")),
+            Some(Frame::Root { valid: true, .. }) => self.add(
+                pos,
+                warn(
+                    codes::TEXT,
+                    "text directly inside <BlobList> is not an entry",
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+
+    fn reference(&mut self, r: &BytesRef<'_>, pos: usize) -> Result<(), Finding> {
+        let c = match r.resolve_char_ref() {
+            Ok(Some(c)) => c,
+            Ok(None) => match r
+                .decode()
+                .map_err(|e| err(codes::XML, e.to_string()))?
+                .as_ref()
+            {
+                "lt" => '<',
+                "gt" => '>',
+                "amp" => '&',
+                "apos" => '\'',
+                "quot" => '"',
+                other => {
+                    return Err(err(
+                        codes::XML,
+                        format!("undefined entity `&{other};` (entities are never resolved)"),
+                    ))
+                }
+            },
+            Err(e) => return Err(err(codes::XML, format!("bad character reference: {e}"))),
+        };
+        self.text(c.encode_utf8(&mut [0; 4]), pos);
+        Ok(())
+    }
+}
+
+/// Validate an export blob list. Every finding's subject is "line L, column C"
+/// (columns count characters) of the markup it is about.
+pub fn validate_blob_list(bytes: &[u8]) -> Vec<Finding> {
+    let at_start = |code, msg: &str| {
+        let mut f = err(code, msg);
+        f.subject = "line 1, column 1".into();
+        vec![f]
+    };
+    if bytes.len() > MAX_BYTES {
+        return vec![Finding::warning(
+            codes::TOO_LARGE,
+            DriveStatus::ExportBlobListInvalid,
+            "line 1, column 1",
+            format!(
+                "{} bytes is more than the {MAX_BYTES} this tool checks; not checked",
+                bytes.len()
+            ),
+        )];
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let mut f = warn(
+            codes::ENCODING,
+            "UTF-16 blob lists are not checked; save it as UTF-8",
+        );
+        f.subject = "line 1, column 1".into();
+        return vec![f];
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t,
+        Err(e) => {
+            let good = std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or("");
+            let mut f = err(codes::ENCODING, "not valid UTF-8");
+            f.subject = LineIndex::new(good).subject(good.len());
+            return vec![f];
+        }
+    };
+    if text.trim().is_empty() {
+        return at_start(codes::EMPTY, "the blob list is empty");
+    }
+    let ix = LineIndex::new(text);
+    let mut p = Parser::default();
+    let mut reader = Reader::from_str(text);
+    loop {
+        let pos = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                if p.stack.len() >= MAX_DEPTH {
+                    p.add(
+                        pos,
+                        err(
+                            codes::XML,
+                            format!("elements nested deeper than {MAX_DEPTH}; not checked further"),
+                        ),
+                    );
+                    break;
+                }
+                p.open(&e, pos)
+            }
+            Ok(Event::Empty(e)) => {
+                p.open(&e, pos);
+                p.close();
+            }
+            Ok(Event::End(_)) => p.close(),
+            Ok(Event::Text(t)) => match t.xml10_content() {
+                // Point at the first character that is not whitespace.
+                Ok(s) => p.text(
+                    &s,
+                    pos + t.iter().take_while(|b| b.is_ascii_whitespace()).count(),
+                ),
+                Err(e) => p.add(pos, err(codes::XML, e.to_string())),
+            },
+            Ok(Event::CData(t)) => match t.decode() {
+                Ok(s) => p.text(&s, pos),
+                Err(e) => p.add(pos, err(codes::XML, e.to_string())),
+            },
+            Ok(Event::GeneralRef(r)) => {
+                if let Err(f) = p.reference(&r, pos) {
+                    p.add(pos, f);
+                    break;
+                }
+            }
+            Ok(Event::DocType(_)) => p.add(
+                pos,
+                warn(
+                    codes::DOCTYPE,
+                    "a DOCTYPE is not expected; it is not processed and the service may reject it",
+                ),
+            ),
+            Ok(Event::Decl(_)) | Ok(Event::PI(_)) | Ok(Event::Comment(_)) => {}
+            Ok(Event::Eof) => {
+                if let Some(open) = p.stack.iter().rev().find_map(|f| match f {
+                    Frame::Root { .. } => Some(ROOT_NAME),
+                    _ => None,
+                }) {
+                    p.add(
+                        text.len(),
+                        err(
+                            codes::XML,
+                            format!("the document ends before <{open}> is closed"),
+                        ),
+                    );
+                } else if p.stack.is_empty() && !p.root_done {
+                    p.add(0, err(codes::ROOT, "no root element; expected <BlobList>"));
+                } else if !p.stack.is_empty() {
+                    p.add(
+                        text.len(),
+                        err(codes::XML, "the document ends inside an element"),
+                    );
+                }
+                break;
+            }
+            Err(e) => {
+                let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
+                p.add(at, err(codes::XML, format!("malformed XML: {e}")));
+                break;
+            }
+        }
+        if p.found.len() > MAX_FINDINGS {
+            break;
+        }
+    }
+    // An entry still open at a syntax error is not checked: its text is partial.
+    let mut found = std::mem::take(&mut p.found);
+    for e in &p.entries {
+        found.extend(check_entry(e).into_iter().map(|f| (e.pos, f)));
+    }
+    found.extend(
+        entries::check_set(&p.entries, |pos| ix.subject(pos))
+            .into_iter()
+            .map(|(i, f)| (p.entries[i].pos, f)),
+    );
+    found.sort_by_key(|(pos, _)| *pos);
+    let total = found.len();
+    let mut out: Vec<Finding> = found
+        .into_iter()
+        .take(MAX_FINDINGS)
+        .map(|(pos, mut f)| {
+            f.subject = ix.subject(pos);
+            f
+        })
+        .collect();
+    if total > MAX_FINDINGS {
+        out.push(Finding::info(
+            codes::TOO_MANY_FINDINGS,
+            DriveStatus::ExportBlobListInvalid,
+            "line 1, column 1",
+            format!("only the first {MAX_FINDINGS} findings are shown"),
+        ));
+    }
+    out
+}
