@@ -5,5 +5,6 @@
 #![deny(unsafe_code)]
 
 pub mod recovery_password;
+pub mod ntfs_volume;
 pub mod report;
 pub mod source;

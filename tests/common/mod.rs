@@ -5,6 +5,8 @@
 //! with a message; with `IE_PREFLIGHT_NO_SKIP=1` (set by `.ci/run`) it fails.
 #![allow(dead_code)]
 
+pub mod ntfs;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
