@@ -79,6 +79,9 @@ impl<'a> ContentReader<'a> {
     /// (short only at the end of the stream).
     pub fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, NtfsError> {
         let n = (buf.len() as u64).min(self.size.saturating_sub(offset)) as usize;
+        if n == 0 {
+            return Ok(0);
+        }
         let buf = &mut buf[..n];
         match &self.kind {
             Kind::Bytes(b) => buf.copy_from_slice(&b[offset as usize..offset as usize + n]),

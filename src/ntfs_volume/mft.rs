@@ -353,7 +353,10 @@ impl MftScan {
                             m.size = nr.size;
                             m.allocated = nr.allocated;
                             m.initialized = nr.initialized;
-                            m.cu_shift = nr.compression_unit;
+                            // Sparse attributes carry a compression unit too; only the flag says compressed.
+                            if a.flags & 0x00FF != 0 {
+                                m.cu_shift = nr.compression_unit.max(1);
+                            }
                         }
                         if decode_runs(nr.runs, nr.start_vcn, data).is_none() {
                             data.clear();
