@@ -4,7 +4,7 @@
 //! Data flow (see `design.md`): [`source`] → [`layout`] → [`probe`] → … → [`report`].
 #![deny(unsafe_code)]
 
-pub mod recovery_password;
 pub mod ntfs_volume;
+pub mod recovery_password;
 pub mod report;
 pub mod source;

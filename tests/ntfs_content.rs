@@ -19,7 +19,9 @@ impl Drop for Mount {
 
 #[test]
 fn contents_match_an_ntfs3g_mount() {
-    if !common::require_root("mounts the fixture with ntfs-3g") || !common::require_tool("ntfs-3g", "ntfs-3g") {
+    if !common::require_root("mounts the fixture with ntfs-3g")
+        || !common::require_tool("ntfs-3g", "ntfs-3g")
+    {
         return;
     }
     let bytes = image("full");
@@ -49,8 +51,14 @@ fn contents_match_an_ntfs3g_mount() {
         vol.content(&inv, i)
             .and_then(|r| r.for_each_chunk(256 * 1024, |b| ours.update(b)))
             .unwrap_or_else(|e| panic!("{}: {e}", info.path));
-        let theirs = std::fs::read(mnt.0.path().join(&info.path)).unwrap_or_else(|e| panic!("{}: {e}", info.path));
-        assert_eq!(ours.finalize()[..], Sha256::digest(&theirs)[..], "{} differs", info.path);
+        let theirs = std::fs::read(mnt.0.path().join(&info.path))
+            .unwrap_or_else(|e| panic!("{}: {e}", info.path));
+        assert_eq!(
+            ours.finalize()[..],
+            Sha256::digest(&theirs)[..],
+            "{} differs",
+            info.path
+        );
         compared += 1;
         kinds[0] += info.compressed as usize;
         kinds[1] += info.sparse as usize;
@@ -59,9 +67,15 @@ fn contents_match_an_ntfs3g_mount() {
         }
     }
     assert!(compared > 3000, "{compared}");
-    assert!(kinds.iter().all(|&k| k > 0), "compressed/sparse/fragmented seen: {kinds:?}");
+    assert!(
+        kinds.iter().all(|&k| k > 0),
+        "compressed/sparse/fragmented seen: {kinds:?}"
+    );
     // Listing lines carry sizes equal to what the mount reports.
-    for l in fls_lines(&inv, LsOptions::default()).filter(|l| !l.is_dir && !l.path.contains(':')).take(50) {
+    for l in fls_lines(&inv, LsOptions::default())
+        .filter(|l| !l.is_dir && !l.path.contains(':'))
+        .take(50)
+    {
         let md = std::fs::symlink_metadata(mnt.0.path().join(&l.path)).expect("stat");
         if md.file_type().is_file() {
             assert_eq!(md.len(), l.size, "{}", l.path);
@@ -73,13 +87,24 @@ fn contents_match_an_ntfs3g_mount() {
 fn positional_reads_at_odd_offsets() {
     let a = analyze_bytes(image("full"));
     let (vol, inv) = (a.volume.unwrap(), a.inventory.unwrap());
-    for p in ["compressed/text.txt", "sparse.bin", "frag/big.bin", "small-resident.txt"] {
+    for p in [
+        "compressed/text.txt",
+        "sparse.bin",
+        "frag/big.bin",
+        "small-resident.txt",
+    ] {
         let i = (0..inv.len()).find(|&i| inv.path(i) == p).unwrap();
         let r = vol.content(&inv, i).unwrap();
         let mut whole = Vec::new();
-        r.for_each_chunk(1 << 20, |b| whole.extend_from_slice(b)).unwrap();
+        r.for_each_chunk(1 << 20, |b| whole.extend_from_slice(b))
+            .unwrap();
         assert_eq!(whole.len() as u64, r.len());
-        for &(off, len) in &[(0u64, 1usize), (4095, 3), (65535, 70000), (r.len().saturating_sub(10), 100)] {
+        for &(off, len) in &[
+            (0u64, 1usize),
+            (4095, 3),
+            (65535, 70000),
+            (r.len().saturating_sub(10), 100),
+        ] {
             let mut buf = vec![0xAAu8; len];
             let n = r.read_at(off, &mut buf).unwrap();
             let off = off as usize;

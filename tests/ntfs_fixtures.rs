@@ -23,12 +23,17 @@ fn every_damaged_copy_yields_its_finding() {
     for (name, code) in DAMAGED {
         let a = analyze_bytes(image(name));
         assert!(
-            a.findings.iter().any(|f| f.code == code && f.severity == Severity::Error),
+            a.findings
+                .iter()
+                .any(|f| f.code == code && f.severity == Severity::Error),
             "{name}: expected {code}, got {:#?}",
             a.findings
         );
         for f in &a.findings {
-            assert!(!f.subject.is_empty() && !f.message.is_empty(), "{name}: {f:?}");
+            assert!(
+                !f.subject.is_empty() && !f.message.is_empty(),
+                "{name}: {f:?}"
+            );
         }
     }
 }
@@ -40,7 +45,10 @@ fn volume_facts_of_the_full_fixture() {
     assert_eq!(f.label, "IEFULL");
     assert_eq!(f.version, "3.1");
     assert_eq!(f.serial.len(), 16);
-    assert!(f.serial.chars().all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c)));
+    assert!(f
+        .serial
+        .chars()
+        .all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c)));
     assert_eq!(f.cluster_size, 4096);
     assert!(!f.dirty);
     assert!(f.files > 3000 && f.directories == 13, "{f:?}");
@@ -53,7 +61,11 @@ fn volume_facts_of_the_full_fixture() {
 fn inventory_flags_of_special_files() {
     let a = analyze_bytes(image("full"));
     let inv = a.inventory.unwrap();
-    let find = |p: &str| (0..inv.len()).find(|&i| inv.path(i) == p).unwrap_or_else(|| panic!("{p} missing"));
+    let find = |p: &str| {
+        (0..inv.len())
+            .find(|&i| inv.path(i) == p)
+            .unwrap_or_else(|| panic!("{p} missing"))
+    };
     let info = |p: &str| inv.info(find(p));
     assert!(info("sparse.bin").sparse);
     assert!(info("compressed/text.txt").compressed);
@@ -79,19 +91,33 @@ fn inventory_is_compact() {
     let a = analyze_bytes(image("full"));
     let inv = a.inventory.unwrap();
     let per = inv.heap_bytes() as f64 / inv.len() as f64;
-    eprintln!("inventory: {} entries, {} heap bytes, {per:.0} bytes per entry", inv.len(), inv.heap_bytes());
+    eprintln!(
+        "inventory: {} entries, {} heap bytes, {per:.0} bytes per entry",
+        inv.len(),
+        inv.heap_bytes()
+    );
     assert!(per < 300.0, "{per} bytes per entry");
 }
 
 /// `(path, size)` of files and `path` of directories, as `fls -r -p -l` lists them.
 fn fls_set(img: &std::path::Path, system: bool) -> BTreeSet<(String, Option<u64>)> {
-    let out = Command::new("fls").args(["-r", "-p", "-l", "-o", "0"]).arg(img).output().expect("run fls");
-    assert!(out.status.success(), "fls: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("fls")
+        .args(["-r", "-p", "-l", "-o", "0"])
+        .arg(img)
+        .output()
+        .expect("run fls");
+    assert!(
+        out.status.success(),
+        "fls: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).expect("fls prints UTF-8");
     let mut set = BTreeSet::new();
     for line in text.lines() {
         // `r/r 64-128-2:\tpath\tmtime\tatime\tctime\tcrtime\tsize\tuid\tgid`
-        let Some((head, rest)) = line.split_once(":\t") else { continue };
+        let Some((head, rest)) = line.split_once(":\t") else {
+            continue;
+        };
         let mut kinds = head.split_whitespace();
         let kind = kinds.next().unwrap_or("");
         // Deleted (`*`) and reallocated (`x/-`, `-/x`) entries are history, not files.
@@ -119,7 +145,10 @@ fn inventory_matches_fls() {
     if !common::require_tool("fls", "sleuthkit") {
         return;
     }
-    let names = CLEAN.iter().copied().chain(["dmg-mftmirr", "dmg-dirty", "dmg-crosslink"]);
+    let names = CLEAN
+        .iter()
+        .copied()
+        .chain(["dmg-mftmirr", "dmg-dirty", "dmg-crosslink"]);
     for name in names {
         let bytes = image(name);
         let file = image_file(name, &bytes);
@@ -134,14 +163,19 @@ fn inventory_matches_fls() {
                 // fls lists a metadata file without unnamed data by its index
                 // streams (`$Secure:$SDH`, `$Extend/$Quota:$Q`): compare base paths only.
                 let base = |s: BTreeSet<(String, Option<u64>)>| -> BTreeSet<(String, Option<u64>)> {
-                    s.into_iter().map(|(p, _)| (p.split(':').next().unwrap_or("").to_string(), None)).collect()
+                    s.into_iter()
+                        .map(|(p, _)| (p.split(':').next().unwrap_or("").to_string(), None))
+                        .collect()
                 };
                 ours = base(ours);
                 theirs = base(theirs);
             }
             let only_ours: Vec<_> = ours.difference(&theirs).take(10).collect();
             let only_fls: Vec<_> = theirs.difference(&ours).take(10).collect();
-            assert!(only_ours.is_empty() && only_fls.is_empty(), "{name} (system={system}): only ours {only_ours:?}, only fls {only_fls:?}");
+            assert!(
+                only_ours.is_empty() && only_fls.is_empty(),
+                "{name} (system={system}): only ours {only_ours:?}, only fls {only_fls:?}"
+            );
             if name == "full" {
                 assert!(ours.len() > 3000);
             }

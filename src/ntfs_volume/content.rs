@@ -12,7 +12,10 @@ use crate::source::ReadAt;
 enum Kind<'a> {
     Bytes(Vec<u8>),
     Plain(&'a [Extent]),
-    Compressed { extents: &'a [Extent], unit_clusters: u64 },
+    Compressed {
+        extents: &'a [Extent],
+        unit_clusters: u64,
+    },
 }
 
 pub struct ContentReader<'a> {
@@ -30,13 +33,15 @@ impl<'a> ContentReader<'a> {
     }
 
     /// The reader of MFT record `rec` (which must be a base record in use).
-    pub(crate) fn for_record(vol: &'a NtfsVolume, inv: &'a Inventory, rec: u64) -> Result<Self, NtfsError> {
+    pub(crate) fn for_record(
+        vol: &'a NtfsVolume,
+        inv: &'a Inventory,
+        rec: u64,
+    ) -> Result<Self, NtfsError> {
         let geo = vol.geometry();
-        let meta = *inv
-            .scan
-            .files
-            .get(rec as usize)
-            .ok_or_else(|| NtfsError::corrupt(geo.mft_offset, format!("record {rec} past the end of $MFT")))?;
+        let meta = *inv.scan.files.get(rec as usize).ok_or_else(|| {
+            NtfsError::corrupt(geo.mft_offset, format!("record {rec} past the end of $MFT"))
+        })?;
         let kind = match inv.data_of(&meta) {
             DataRef::None => Kind::Bytes(Vec::new()),
             DataRef::Resident { .. } => {
@@ -47,10 +52,16 @@ impl<'a> ContentReader<'a> {
                 if meta.cu_shift > 8 || geo.cluster_size > 4096 {
                     return Err(NtfsError::corrupt(
                         geo.mft_offset,
-                        format!("record {rec}: compression unit 2^{} clusters unsupported", meta.cu_shift),
+                        format!(
+                            "record {rec}: compression unit 2^{} clusters unsupported",
+                            meta.cu_shift
+                        ),
                     ));
                 }
-                Kind::Compressed { extents, unit_clusters: 1 << meta.cu_shift }
+                Kind::Compressed {
+                    extents,
+                    unit_clusters: 1 << meta.cu_shift,
+                }
             }
             DataRef::Extents { extents } => Kind::Plain(extents),
         };
@@ -86,9 +97,10 @@ impl<'a> ContentReader<'a> {
         match &self.kind {
             Kind::Bytes(b) => buf.copy_from_slice(&b[offset as usize..offset as usize + n]),
             Kind::Plain(ext) => self.read_plain(ext, offset, buf)?,
-            Kind::Compressed { extents, unit_clusters } => {
-                self.read_compressed(extents, *unit_clusters, offset, buf)?
-            }
+            Kind::Compressed {
+                extents,
+                unit_clusters,
+            } => self.read_compressed(extents, *unit_clusters, offset, buf)?,
         }
         // Bytes past the initialized size are zeros whatever the clusters hold.
         let init_end = self.initialized.saturating_sub(offset).min(n as u64) as usize;
@@ -97,11 +109,7 @@ impl<'a> ContentReader<'a> {
     }
 
     /// Hand the whole stream to `f` in pieces of at most `chunk` bytes.
-    pub fn for_each_chunk(
-        &self,
-        chunk: usize,
-        mut f: impl FnMut(&[u8]),
-    ) -> Result<(), NtfsError> {
+    pub fn for_each_chunk(&self, chunk: usize, mut f: impl FnMut(&[u8])) -> Result<(), NtfsError> {
         let mut buf = vec![0u8; chunk.clamp(4096, 64 << 20)];
         let mut pos = 0u64;
         while pos < self.size {
@@ -118,11 +126,16 @@ impl<'a> ContentReader<'a> {
             let pos = offset + done as u64;
             let vcn = pos / self.cluster;
             let i = ext.partition_point(|e| e.vcn.saturating_add(e.clusters) <= vcn);
-            let e = ext
-                .get(i)
-                .filter(|e| e.vcn <= vcn)
-                .ok_or_else(|| NtfsError::corrupt(pos, format!("byte {pos} of the file is not mapped by its data runs")))?;
-            let run_end = e.vcn.saturating_add(e.clusters).saturating_mul(self.cluster);
+            let e = ext.get(i).filter(|e| e.vcn <= vcn).ok_or_else(|| {
+                NtfsError::corrupt(
+                    pos,
+                    format!("byte {pos} of the file is not mapped by its data runs"),
+                )
+            })?;
+            let run_end = e
+                .vcn
+                .saturating_add(e.clusters)
+                .saturating_mul(self.cluster);
             let take = ((run_end - pos) as usize).min(buf.len() - done);
             let dst = &mut buf[done..done + take];
             if e.is_sparse() {
@@ -134,7 +147,11 @@ impl<'a> ContentReader<'a> {
                     .and_then(|b| b.checked_add(pos - e.vcn * self.cluster))
                     .ok_or_else(|| NtfsError::corrupt(pos, "extent past u64"))?;
                 self.src.read_exact_at(dst, at).map_err(|source| {
-                    NtfsError::Read(crate::source::ReadError { offset: at, len: take, source })
+                    NtfsError::Read(crate::source::ReadError {
+                        offset: at,
+                        len: take,
+                        source,
+                    })
                 })?;
             }
             done += take;
@@ -142,7 +159,13 @@ impl<'a> ContentReader<'a> {
         Ok(())
     }
 
-    fn read_compressed(&self, ext: &[Extent], unit: u64, offset: u64, buf: &mut [u8]) -> Result<(), NtfsError> {
+    fn read_compressed(
+        &self,
+        ext: &[Extent],
+        unit: u64,
+        offset: u64,
+        buf: &mut [u8],
+    ) -> Result<(), NtfsError> {
         let unit_bytes = unit * self.cluster;
         let mut out = Vec::new();
         let mut done = 0usize;
@@ -159,7 +182,13 @@ impl<'a> ContentReader<'a> {
     }
 
     /// Decode the compression unit starting at `vcn0` into `out` (exactly one unit long).
-    fn unit(&self, ext: &[Extent], vcn0: u64, unit: u64, out: &mut Vec<u8>) -> Result<(), NtfsError> {
+    fn unit(
+        &self,
+        ext: &[Extent],
+        vcn0: u64,
+        unit: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<(), NtfsError> {
         let unit_bytes = (unit * self.cluster) as usize;
         let mut stored = Vec::new();
         let mut allocated = 0u64;
@@ -181,9 +210,15 @@ impl<'a> ContentReader<'a> {
             let len = ((to - from) * self.cluster) as usize;
             let old = stored.len();
             stored.resize(old + len, 0);
-            self.src.read_exact_at(&mut stored[old..], at).map_err(|source| {
-                NtfsError::Read(crate::source::ReadError { offset: at, len, source })
-            })?;
+            self.src
+                .read_exact_at(&mut stored[old..], at)
+                .map_err(|source| {
+                    NtfsError::Read(crate::source::ReadError {
+                        offset: at,
+                        len,
+                        source,
+                    })
+                })?;
             allocated += to - from;
         }
         if allocated == unit {
@@ -192,8 +227,10 @@ impl<'a> ContentReader<'a> {
             out.clear();
             out.resize(unit_bytes, 0);
         } else {
-            decompress_unit(&stored, out, unit_bytes)
-                .map_err(|what| NtfsError::Decompress { offset: first_at, what })?;
+            decompress_unit(&stored, out, unit_bytes).map_err(|what| NtfsError::Decompress {
+                offset: first_at,
+                what,
+            })?;
         }
         Ok(())
     }
@@ -202,8 +239,10 @@ impl<'a> ContentReader<'a> {
 /// The value of the resident unnamed `$DATA` held in record `holder`.
 fn resident_data(vol: &NtfsVolume, inv: &Inventory, holder: u64) -> Result<Vec<u8>, NtfsError> {
     let geo = vol.geometry();
-    let rec = mft::read_record(&*vol.src, geo, &inv.scan.mft_extents, holder)?
-        .ok_or_else(|| NtfsError::corrupt(geo.mft_offset, format!("MFT record {holder} unreadable")))?;
+    let rec =
+        mft::read_record(&*vol.src, geo, &inv.scan.mft_extents, holder)?.ok_or_else(|| {
+            NtfsError::corrupt(geo.mft_offset, format!("MFT record {holder} unreadable"))
+        })?;
     for a in attributes(&rec).flatten() {
         if let (AT_DATA, true, Body::Resident(v, _)) = (a.ty, a.name.is_empty(), a.body) {
             return Ok(v.to_vec());

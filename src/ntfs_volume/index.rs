@@ -39,7 +39,10 @@ pub(crate) fn node_entries<'a>(
         if flags & 2 != 0 {
             return Ok(());
         }
-        let key = node.get(p + 16..p + 16 + key_len).filter(|_| 16 + key_len <= len).ok_or(p)?;
+        let key = node
+            .get(p + 16..p + 16 + key_len)
+            .filter(|_| 16 + key_len <= len)
+            .ok_or(p)?;
         let name_len = *key.get(0x40).ok_or(p)? as usize * 2;
         let reference = u64_at(node, p).ok_or(p)?;
         out.push(IndexEntry {

@@ -4,8 +4,8 @@
 use super::content::ContentReader;
 use super::inventory::{get_bit, Inventory};
 use super::mft::{map_vcn_byte, ST_IN_USE};
-use super::record::{attributes, Body, AT_VOLUME_INFORMATION, AT_VOLUME_NAME};
 use super::record::utf16_name;
+use super::record::{attributes, Body, AT_VOLUME_INFORMATION, AT_VOLUME_NAME};
 use super::{mft, NtfsVolume};
 use crate::report::{DriveStatus, Finding, Severity};
 use crate::source::read_vec;
@@ -28,14 +28,31 @@ impl Problems {
         }
     }
 
-    fn finding(&self, code: &'static str, sev: Severity, predicts: DriveStatus, what: &str, hint: &str) -> Option<Finding> {
+    fn finding(
+        &self,
+        code: &'static str,
+        sev: Severity,
+        predicts: DriveStatus,
+        what: &str,
+        hint: &str,
+    ) -> Option<Finding> {
         if self.count == 0 {
             return None;
         }
-        let more = if self.count > self.first.len() as u64 { ", …" } else { "" };
+        let more = if self.count > self.first.len() as u64 {
+            ", …"
+        } else {
+            ""
+        };
         Some(
-            Finding::new(code, sev, predicts, format!("{}{more}", self.first.join("; ")), format!("{} {what}", self.count))
-                .with_hint(hint),
+            Finding::new(
+                code,
+                sev,
+                predicts,
+                format!("{}{more}", self.first.join("; ")),
+                format!("{} {what}", self.count),
+            )
+            .with_hint(hint),
         )
     }
 }
@@ -54,7 +71,8 @@ pub(crate) struct VolumeInfo {
 
 pub(crate) fn volume_info(vol: &NtfsVolume, inv: &Inventory) -> VolumeInfo {
     let mut v = VolumeInfo::default();
-    let Ok(Some(rec)) = mft::read_record(&*vol.src, vol.geometry(), &inv.scan.mft_extents, 3) else {
+    let Ok(Some(rec)) = mft::read_record(&*vol.src, vol.geometry(), &inv.scan.mft_extents, 3)
+    else {
         return v;
     };
     for a in attributes(&rec).flatten() {
@@ -73,7 +91,11 @@ pub(crate) fn volume_info(vol: &NtfsVolume, inv: &Inventory) -> VolumeInfo {
 }
 
 /// Every check; returns the findings and the number of clusters `$Bitmap` marks in use.
-pub(crate) fn check(vol: &NtfsVolume, inv: &Inventory, vi: &VolumeInfo) -> (Vec<Finding>, Option<u64>) {
+pub(crate) fn check(
+    vol: &NtfsVolume,
+    inv: &Inventory,
+    vi: &VolumeInfo,
+) -> (Vec<Finding>, Option<u64>) {
     use DriveStatus::DiskCorrupted as DC;
     use Severity::{Error, Warning};
     let s = &inv.scan;
@@ -86,32 +108,95 @@ pub(crate) fn check(vol: &NtfsVolume, inv: &Inventory, vi: &VolumeInfo) -> (Vec<
                 "ntfs.volume-truncated",
                 DC,
                 format!("byte {}", vol.src.len()),
-                format!("the volume is {} bytes by its boot sector but only {} bytes can be read", geo.volume_size, vol.src.len()),
+                format!(
+                    "the volume is {} bytes by its boot sector but only {} bytes can be read",
+                    geo.volume_size,
+                    vol.src.len()
+                ),
             )
             .with_hint("the drive or image is cut short; copy the whole volume"),
         );
     }
-    out.extend(s.fixup.finding("ntfs.mft-fixup", Error, DC, "MFT record(s) fail their update sequence check (torn writes)", CHKDSK));
-    out.extend(s.bad_attrs.finding("ntfs.bad-attribute", Error, DC, "malformed attribute(s) in MFT records", CHKDSK));
-    out.extend(s.unreadable.finding("ntfs.mft-unreadable", Error, DriveStatus::HardwareError, "MFT record(s) could not be read", "check the drive's health (SMART) and cabling"));
+    out.extend(s.fixup.finding(
+        "ntfs.mft-fixup",
+        Error,
+        DC,
+        "MFT record(s) fail their update sequence check (torn writes)",
+        CHKDSK,
+    ));
+    out.extend(s.bad_attrs.finding(
+        "ntfs.bad-attribute",
+        Error,
+        DC,
+        "malformed attribute(s) in MFT records",
+        CHKDSK,
+    ));
+    out.extend(s.unreadable.finding(
+        "ntfs.mft-unreadable",
+        Error,
+        DriveStatus::HardwareError,
+        "MFT record(s) could not be read",
+        "check the drive's health (SMART) and cabling",
+    ));
     out.extend(mirror(vol, inv));
     if !vi.found {
-        out.push(Finding::error("ntfs.volume-info", DC, "MFT record 3 ($Volume)", "$Volume has no readable version information").with_hint(CHKDSK));
+        out.push(
+            Finding::error(
+                "ntfs.volume-info",
+                DC,
+                "MFT record 3 ($Volume)",
+                "$Volume has no readable version information",
+            )
+            .with_hint(CHKDSK),
+        );
     } else {
         if vi.major != 3 {
-            out.push(Finding::error("ntfs.version", DC, "$Volume", format!("NTFS version {}.{} (Windows writes 3.1)", vi.major, vi.minor)));
+            out.push(Finding::error(
+                "ntfs.version",
+                DC,
+                "$Volume",
+                format!(
+                    "NTFS version {}.{} (Windows writes 3.1)",
+                    vi.major, vi.minor
+                ),
+            ));
         }
         if vi.flags & 1 != 0 {
-            out.push(Finding::error("ntfs.dirty", DC, "$Volume", "the volume is marked dirty (not cleanly unmounted, or errors were found)").with_hint("run `chkdsk /f` on Windows before shipping"));
+            out.push(
+                Finding::error(
+                    "ntfs.dirty",
+                    DC,
+                    "$Volume",
+                    "the volume is marked dirty (not cleanly unmounted, or errors were found)",
+                )
+                .with_hint("run `chkdsk /f` on Windows before shipping"),
+            );
         }
     }
-    out.extend(s.out_of_bounds.finding("ntfs.extent-out-of-bounds", Error, DC, "data run(s) point outside the volume", CHKDSK));
-    if let Some(mut f) = s.cross_linked.finding("ntfs.cross-linked", Error, DC, "cluster(s) belong to more than one file", CHKDSK) {
+    out.extend(s.out_of_bounds.finding(
+        "ntfs.extent-out-of-bounds",
+        Error,
+        DC,
+        "data run(s) point outside the volume",
+        CHKDSK,
+    ));
+    if let Some(mut f) = s.cross_linked.finding(
+        "ntfs.cross-linked",
+        Error,
+        DC,
+        "cluster(s) belong to more than one file",
+        CHKDSK,
+    ) {
         let named: Vec<String> = s
             .cross_first
             .iter()
             .take(MAX_SUBJECTS)
-            .map(|&(c, r)| format!("cluster {c}: records {} and {r}", other_owner(inv, c, r).map_or("?".into(), |o| o.to_string())))
+            .map(|&(c, r)| {
+                format!(
+                    "cluster {c}: records {} and {r}",
+                    other_owner(inv, c, r).map_or("?".into(), |o| o.to_string())
+                )
+            })
             .collect();
         f.subject = named.join("; ");
         out.push(f);
@@ -124,8 +209,20 @@ pub(crate) fn check(vol: &NtfsVolume, inv: &Inventory, vi: &VolumeInfo) -> (Vec<
             orphans.add(1, || format!("MFT record {n}"));
         }
     }
-    out.extend(orphans.finding("ntfs.orphan-records", Warning, DC, "file record(s) in use but in no directory", CHKDSK));
-    out.extend(inv.bad_index.finding("ntfs.bad-index-entry", Error, DC, "bad directory index entrie(s)", CHKDSK));
+    out.extend(orphans.finding(
+        "ntfs.orphan-records",
+        Warning,
+        DC,
+        "file record(s) in use but in no directory",
+        CHKDSK,
+    ));
+    out.extend(inv.bad_index.finding(
+        "ntfs.bad-index-entry",
+        Error,
+        DC,
+        "bad directory index entrie(s)",
+        CHKDSK,
+    ));
     out.extend(upcase(vol, inv));
     (out, in_use)
 }
@@ -143,9 +240,13 @@ fn other_owner(inv: &Inventory, cluster: u64, not: u64) -> Option<u64> {
         }
         let hit = ranges.iter().any(|&(a, c)| {
             let (a, c) = (a as usize, c as usize);
-            s.extents.get(a..a.saturating_add(c)).unwrap_or(&[]).iter().any(|e| {
-                !e.is_sparse() && e.lcn <= cluster && cluster < e.lcn.saturating_add(e.clusters)
-            })
+            s.extents
+                .get(a..a.saturating_add(c))
+                .unwrap_or(&[])
+                .iter()
+                .any(|e| {
+                    !e.is_sparse() && e.lcn <= cluster && cluster < e.lcn.saturating_add(e.clusters)
+                })
         });
         hit.then_some(n as u64)
     })
@@ -163,12 +264,21 @@ fn mirror(vol: &NtfsVolume, inv: &Inventory) -> Option<Finding> {
         let a = map_vcn_byte(geo, &inv.scan.mft_extents, n * rs).map(|(o, _)| o);
         let b = geo.mftmirr_offset.checked_add(n * rs);
         let (Some(a), Some(b)) = (a, b) else { continue };
-        match (read_vec(&*vol.src, a, rs as usize), read_vec(&*vol.src, b, rs as usize)) {
+        match (
+            read_vec(&*vol.src, a, rs as usize),
+            read_vec(&*vol.src, b, rs as usize),
+        ) {
             (Ok(x), Ok(y)) if x == y => {}
             _ => bad.add(1, || format!("record {n} (mirror at byte {b})")),
         }
     }
-    bad.finding("ntfs.mftmirr-mismatch", Severity::Error, DriveStatus::DiskCorrupted, "record(s) of $MFTMirr differ from $MFT", CHKDSK)
+    bad.finding(
+        "ntfs.mftmirr-mismatch",
+        Severity::Error,
+        DriveStatus::DiskCorrupted,
+        "record(s) of $MFTMirr differ from $MFT",
+        CHKDSK,
+    )
 }
 
 /// Compare `$Bitmap` with the clusters the records own, both ways.
@@ -177,7 +287,12 @@ fn bitmap(vol: &NtfsVolume, inv: &Inventory, out: &mut Vec<Finding>) -> Option<u
     let reader = match ContentReader::for_record(vol, inv, 6) {
         Ok(r) => r,
         Err(e) => {
-            out.push(Finding::error("ntfs.bitmap", DriveStatus::DiskCorrupted, "$Bitmap", format!("cannot read $Bitmap: {e}")));
+            out.push(Finding::error(
+                "ntfs.bitmap",
+                DriveStatus::DiskCorrupted,
+                "$Bitmap",
+                format!("cannot read $Bitmap: {e}"),
+            ));
             return None;
         }
     };
@@ -201,26 +316,52 @@ fn bitmap(vol: &NtfsVolume, inv: &Inventory, out: &mut Vec<Finding>) -> Option<u
             in_use += bm.count_ones() as u64;
             let (f, l) = (own & !bm, bm & !own);
             if f != 0 {
-                free_in_use.add(f.count_ones() as u64, || format!("cluster {}", base + f.trailing_zeros() as u64));
+                free_in_use.add(f.count_ones() as u64, || {
+                    format!("cluster {}", base + f.trailing_zeros() as u64)
+                });
             }
             if l != 0 {
-                lost.add(l.count_ones() as u64, || format!("cluster {}", base + l.trailing_zeros() as u64));
+                lost.add(l.count_ones() as u64, || {
+                    format!("cluster {}", base + l.trailing_zeros() as u64)
+                });
             }
             word_at += 1;
         }
     });
     if let Err(e) = res {
-        out.push(Finding::error("ntfs.bitmap", DriveStatus::DiskCorrupted, "$Bitmap", format!("cannot read $Bitmap: {e}")));
+        out.push(Finding::error(
+            "ntfs.bitmap",
+            DriveStatus::DiskCorrupted,
+            "$Bitmap",
+            format!("cannot read $Bitmap: {e}"),
+        ));
         return None;
     }
-    out.extend(free_in_use.finding("ntfs.bitmap-free-in-use", Severity::Error, DriveStatus::DiskCorrupted, "cluster(s) in use by files but free in $Bitmap", CHKDSK));
-    out.extend(lost.finding("ntfs.lost-clusters", Severity::Warning, DriveStatus::DiskCorrupted, "cluster(s) allocated in $Bitmap but owned by no file (lost clusters)", CHKDSK));
+    out.extend(free_in_use.finding(
+        "ntfs.bitmap-free-in-use",
+        Severity::Error,
+        DriveStatus::DiskCorrupted,
+        "cluster(s) in use by files but free in $Bitmap",
+        CHKDSK,
+    ));
+    out.extend(lost.finding(
+        "ntfs.lost-clusters",
+        Severity::Warning,
+        DriveStatus::DiskCorrupted,
+        "cluster(s) allocated in $Bitmap but owned by no file (lost clusters)",
+        CHKDSK,
+    ));
     Some(in_use)
 }
 
 /// `$UpCase` must map the whole UTF-16 range and fold ASCII and Latin-1 as Windows does.
 fn upcase(vol: &NtfsVolume, inv: &Inventory) -> Option<Finding> {
-    let bad = |why: String| Some(Finding::error("ntfs.upcase", DriveStatus::DiskCorrupted, "$UpCase", why).with_hint(CHKDSK));
+    let bad = |why: String| {
+        Some(
+            Finding::error("ntfs.upcase", DriveStatus::DiskCorrupted, "$UpCase", why)
+                .with_hint(CHKDSK),
+        )
+    };
     let r = match ContentReader::for_record(vol, inv, 10) {
         Ok(r) => r,
         Err(e) => return bad(format!("cannot read $UpCase: {e}")),

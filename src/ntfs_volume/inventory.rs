@@ -45,8 +45,12 @@ pub struct Inventory {
 pub enum DataRef<'a> {
     None,
     /// Stored in the MFT record itself; read it with the content reader.
-    Resident { len: u64 },
-    Extents { extents: &'a [Extent] },
+    Resident {
+        len: u64,
+    },
+    Extents {
+        extents: &'a [Extent],
+    },
 }
 
 /// One entry with its facts, ready for `--json`.
@@ -87,7 +91,9 @@ impl Inventory {
     pub fn name(&self, i: usize) -> &str {
         let e = &self.entries[i];
         let start = e.name_off as usize;
-        self.names.get(start..start + e.name_len as usize).unwrap_or("")
+        self.names
+            .get(start..start + e.name_len as usize)
+            .unwrap_or("")
     }
 
     /// Full path of entry `i`, `/`-separated, without a leading `/`.
@@ -139,7 +145,11 @@ impl Inventory {
         } else {
             let a = m.data_first as usize;
             DataRef::Extents {
-                extents: self.scan.extents.get(a..a + m.data_count as usize).unwrap_or(&[]),
+                extents: self
+                    .scan
+                    .extents
+                    .get(a..a + m.data_count as usize)
+                    .unwrap_or(&[]),
             }
         }
     }
@@ -148,7 +158,11 @@ impl Inventory {
     pub fn streams(&self, i: usize) -> Vec<StreamInfo<'_>> {
         let m = self.meta(i);
         let a = m.stream_first as usize;
-        let recs = self.scan.streams.get(a..a + m.stream_count as usize).unwrap_or(&[]);
+        let recs = self
+            .scan
+            .streams
+            .get(a..a + m.stream_count as usize)
+            .unwrap_or(&[]);
         recs.iter()
             .map(|s| StreamInfo {
                 name: self
@@ -173,7 +187,8 @@ impl Inventory {
             sparse: m.attrs & ATTR_SPARSE != 0,
             compressed: m.attrs & ATTR_COMPRESSED != 0 || m.cu_shift != 0,
             encrypted: m.attrs & ATTR_ENCRYPTED != 0,
-            reparse_tag: (m.reparse_tag != 0 || m.attrs & ATTR_REPARSE != 0).then_some(m.reparse_tag),
+            reparse_tag: (m.reparse_tag != 0 || m.attrs & ATTR_REPARSE != 0)
+                .then_some(m.reparse_tag),
             hard_links: m.links,
             streams: self.streams(i),
             data: self.data(i),
@@ -221,7 +236,10 @@ pub(crate) fn build(src: &dyn ReadAt, geo: &Geometry) -> Result<Inventory, NtfsE
         bad_index: Problems::default(),
     };
     if n as u64 <= ROOT_RECORD || inv.scan.files[ROOT_RECORD as usize].state != ST_IN_USE {
-        return Err(NtfsError::corrupt(geo.mft_offset, "root directory record is not in use"));
+        return Err(NtfsError::corrupt(
+            geo.mft_offset,
+            "root directory record is not in use",
+        ));
     }
     set_bit(&mut inv.reached, ROOT_RECORD as usize);
     // (directory record, its entry index, whether its subtree is system).
@@ -287,11 +305,16 @@ fn read_dir(
                     block_size = bs;
                     if let Err(p) = node_entries(node, &mut entries, &mut children) {
                         inv.bad_index.add(1, || {
-                            format!("directory record {dir}: index root entry at record offset {}", off + 0x10 + p)
+                            format!(
+                                "directory record {dir}: index root entry at record offset {}",
+                                off + 0x10 + p
+                            )
                         });
                     }
                 }
-                None => inv.bad_index.add(1, || format!("directory record {dir}: index root header")),
+                None => inv
+                    .bad_index
+                    .add(1, || format!("directory record {dir}: index root header")),
             }
         }
     }
@@ -301,16 +324,31 @@ fn read_dir(
     }
     let i30: Vec<Extent> = {
         let a = meta.i30_first as usize;
-        inv.scan.extents.get(a..a + meta.i30_count as usize).unwrap_or(&[]).to_vec()
+        inv.scan
+            .extents
+            .get(a..a + meta.i30_count as usize)
+            .unwrap_or(&[])
+            .to_vec()
     };
     let bs = block_size as u64;
     if !(512..=65536).contains(&bs) || !bs.is_power_of_two() {
-        inv.bad_index.add(1, || format!("directory record {dir}: index block size {bs}"));
+        inv.bad_index.add(1, || {
+            format!("directory record {dir}: index block size {bs}")
+        });
         return Ok(());
     }
     // VCNs of index blocks count clusters, or 512-byte units when blocks are smaller than a cluster.
-    let vcn_unit = if bs >= geo.cluster_size { geo.cluster_size } else { 512 };
-    let max_blocks: u64 = i30.iter().map(|e| e.clusters).sum::<u64>().saturating_mul(geo.cluster_size) / bs;
+    let vcn_unit = if bs >= geo.cluster_size {
+        geo.cluster_size
+    } else {
+        512
+    };
+    let max_blocks: u64 = i30
+        .iter()
+        .map(|e| e.clusters)
+        .sum::<u64>()
+        .saturating_mul(geo.cluster_size)
+        / bs;
     let mut seen = std::collections::HashSet::new();
     while let Some(vcn) = children.pop() {
         if !seen.insert(vcn) || seen.len() as u64 > max_blocks {
@@ -318,11 +356,15 @@ fn read_dir(
         }
         let at = vcn.checked_mul(vcn_unit);
         let Some((off, avail)) = at.and_then(|p| mft::map_vcn_byte(geo, &i30, p)) else {
-            inv.bad_index.add(1, || format!("directory record {dir}: index block VCN {vcn} not allocated"));
+            inv.bad_index.add(1, || {
+                format!("directory record {dir}: index block VCN {vcn} not allocated")
+            });
             continue;
         };
         if avail < bs {
-            inv.bad_index.add(1, || format!("directory record {dir}: index block at byte {off} cut short"));
+            inv.bad_index.add(1, || {
+                format!("directory record {dir}: index block at byte {off} cut short")
+            });
             continue;
         }
         let mut block = read_vec(src, off, bs as usize)?;
@@ -332,14 +374,24 @@ fn read_dir(
         };
         let mut entries = Vec::new();
         if let Err(p) = node_entries(node, &mut entries, &mut children) {
-            inv.bad_index.add(1, || format!("directory record {dir}: index entry at byte {}", off + 0x18 + p as u64));
+            inv.bad_index.add(1, || {
+                format!(
+                    "directory record {dir}: index entry at byte {}",
+                    off + 0x18 + p as u64
+                )
+            });
         }
         take_entries(inv, dir, &entries, out);
     }
     Ok(())
 }
 
-fn take_entries(inv: &mut Inventory, dir: u64, entries: &[IndexEntry<'_>], out: &mut Vec<(u64, String)>) {
+fn take_entries(
+    inv: &mut Inventory,
+    dir: u64,
+    entries: &[IndexEntry<'_>],
+    out: &mut Vec<(u64, String)>,
+) {
     for e in entries {
         // DOS 8.3 names duplicate a Win32 name of the same record.
         if e.namespace == 2 || e.record == dir {
@@ -351,7 +403,9 @@ fn take_entries(inv: &mut Inventory, dir: u64, entries: &[IndexEntry<'_>], out: 
             None => Some("points past the end of $MFT"),
             Some(m) if m.state == mft::ST_BAD => None, // reported as a fixup error already
             Some(m) if m.state != ST_IN_USE => Some("points to an unused record"),
-            Some(m) if e.seq != 0 && e.seq != m.seq => Some("sequence number does not match the record"),
+            Some(m) if e.seq != 0 && e.seq != m.seq => {
+                Some("sequence number does not match the record")
+            }
             Some(_) if e.parent != dir => Some("key names another parent directory"),
             Some(_) => {
                 out.push((e.record, name));
@@ -359,7 +413,12 @@ fn take_entries(inv: &mut Inventory, dir: u64, entries: &[IndexEntry<'_>], out: 
             }
         };
         if let Some(why) = problem {
-            inv.bad_index.add(1, || format!("directory record {dir}, entry {name:?} -> record {}: {why}", e.record));
+            inv.bad_index.add(1, || {
+                format!(
+                    "directory record {dir}, entry {name:?} -> record {}: {why}",
+                    e.record
+                )
+            });
         }
     }
 }

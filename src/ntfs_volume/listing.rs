@@ -38,14 +38,27 @@ pub fn fls_lines(inv: &Inventory, opts: LsOptions) -> impl Iterator<Item = LsLin
             let streams: Vec<LsLine> = inv
                 .streams(i)
                 .into_iter()
-                .map(|s| LsLine { path: format!("{path}:{}", s.name), size: s.size, is_dir: false, record })
+                .map(|s| LsLine {
+                    path: format!("{path}:{}", s.name),
+                    size: s.size,
+                    is_dir: false,
+                    record,
+                })
                 .collect();
             let size = if is_dir { 0 } else { inv.size(i) };
-            std::iter::once(LsLine { path, size, is_dir, record }).chain(streams)
+            std::iter::once(LsLine {
+                path,
+                size,
+                is_dir,
+                record,
+            })
+            .chain(streams)
         })
 }
 
 /// Full entries for `--json` (serialise them one by one to keep memory flat).
 pub fn json_entries(inv: &Inventory, opts: LsOptions) -> impl Iterator<Item = EntryInfo<'_>> + '_ {
-    (0..inv.len()).filter(move |&i| opts.system || !inv.is_system(i)).map(move |i| inv.info(i))
+    (0..inv.len())
+        .filter(move |&i| opts.system || !inv.is_system(i))
+        .map(move |i| inv.info(i))
 }

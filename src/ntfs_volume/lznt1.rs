@@ -9,7 +9,11 @@ const CHUNK: usize = 4096;
 
 /// Decode `input` (the allocated clusters of one compression unit) into `out`,
 /// which ends up exactly `limit` bytes long.
-pub(crate) fn decompress_unit(input: &[u8], out: &mut Vec<u8>, limit: usize) -> Result<(), &'static str> {
+pub(crate) fn decompress_unit(
+    input: &[u8],
+    out: &mut Vec<u8>,
+    limit: usize,
+) -> Result<(), &'static str> {
     out.clear();
     let mut p = 0usize;
     while out.len() < limit && p + 2 <= input.len() {
@@ -19,7 +23,9 @@ pub(crate) fn decompress_unit(input: &[u8], out: &mut Vec<u8>, limit: usize) -> 
             break; // end of the compressed data; the rest of the unit is zeros
         }
         let size = (h & 0x0FFF) as usize + 1;
-        let chunk = input.get(p..p + size).ok_or("chunk runs past the compressed data")?;
+        let chunk = input
+            .get(p..p + size)
+            .ok_or("chunk runs past the compressed data")?;
         p += size;
         let start = out.len();
         if h & 0x8000 == 0 {
@@ -119,7 +125,9 @@ mod tests {
         // A back-reference as the very first item.
         assert!(decompress_unit(&[0x02, 0xB0, 0x01, 0x00, 0x00], &mut out, 4096).is_err());
         for seed in 0..200u32 {
-            let junk: Vec<u8> = (0..600u32).map(|i| (i * 31 + seed * 17) as u8 ^ 0xB5).collect();
+            let junk: Vec<u8> = (0..600u32)
+                .map(|i| (i * 31 + seed * 17) as u8 ^ 0xB5)
+                .collect();
             let _ = decompress_unit(&junk, &mut out, 65536);
             assert!(out.len() <= 65536);
         }

@@ -7,7 +7,7 @@ use super::record::*;
 use super::Geometry;
 use crate::source::{read_vec, ReadAt};
 
-pub(crate) const ST_UNUSED: u8 = 0;
+// State 0 (the default) is an unused or unreadable record.
 pub(crate) const ST_IN_USE: u8 = 1;
 /// In use but its fixup or attributes are broken.
 pub(crate) const ST_BAD: u8 = 2;
@@ -84,8 +84,9 @@ pub(crate) fn read_record(
     let end = pos + rs;
     // A record may straddle runs when it is larger than a cluster.
     while pos < end {
-        let (off, avail) = map_vcn_byte(geo, mft, pos)
-            .ok_or_else(|| NtfsError::corrupt(geo.mft_offset, format!("MFT record {n} is outside $MFT")))?;
+        let (off, avail) = map_vcn_byte(geo, mft, pos).ok_or_else(|| {
+            NtfsError::corrupt(geo.mft_offset, format!("MFT record {n} is outside $MFT"))
+        })?;
         let take = avail.min(end - pos) as usize;
         buf.extend_from_slice(&read_vec(src, off, take)?);
         pos += take as u64;
@@ -101,7 +102,10 @@ pub(crate) fn map_vcn_byte(geo: &Geometry, ext: &[Extent], pos: u64) -> Option<(
     let i = ext.partition_point(|e| e.vcn.saturating_add(e.clusters) <= vcn);
     let e = ext.get(i).filter(|e| e.vcn <= vcn && !e.is_sparse())?;
     let run_end = e.vcn.checked_add(e.clusters)?.checked_mul(cs)?;
-    let off = e.lcn.checked_mul(cs)?.checked_add(pos - e.vcn.checked_mul(cs)?)?;
+    let off = e
+        .lcn
+        .checked_mul(cs)?
+        .checked_add(pos - e.vcn.checked_mul(cs)?)?;
     Some((off, run_end - pos))
 }
 
@@ -158,7 +162,9 @@ pub(crate) fn scan(src: &dyn ReadAt, geo: &Geometry) -> Result<MftScan, NtfsErro
         }
         let start = e.lcn.checked_mul(geo.cluster_size);
         let len = e.clusters.checked_mul(geo.cluster_size);
-        let (Some(start), Some(len)) = (start, len) else { break };
+        let (Some(start), Some(len)) = (start, len) else {
+            break;
+        };
         let mut done = 0u64;
         while done < len {
             if next_rec >= n {
@@ -196,8 +202,9 @@ pub(crate) fn scan(src: &dyn ReadAt, geo: &Geometry) -> Result<MftScan, NtfsErro
 
 fn read_record_raw_at(src: &dyn ReadAt, at: u64, rs: usize) -> Result<Vec<u8>, NtfsError> {
     let mut b = read_vec(src, at, rs)?;
-    apply_fixup(&mut b)
-        .map_err(|_| NtfsError::corrupt(at, "MFT record 0 ($MFT) fails its update sequence check"))?;
+    apply_fixup(&mut b).map_err(|_| {
+        NtfsError::corrupt(at, "MFT record 0 ($MFT) fails its update sequence check")
+    })?;
     Ok(b)
 }
 
@@ -205,7 +212,12 @@ impl MftScan {
     /// The records holding a file's attributes: the base record, then its extension records.
     pub fn records_of(&self, base: u32) -> impl Iterator<Item = u32> + '_ {
         let i = self.extensions.partition_point(|e| e.0 < base);
-        std::iter::once(base).chain(self.extensions[i..].iter().take_while(move |e| e.0 == base).map(|e| e.1))
+        std::iter::once(base).chain(
+            self.extensions[i..]
+                .iter()
+                .take_while(move |e| e.0 == base)
+                .map(|e| e.1),
+        )
     }
 
     fn visit(&mut self, geo: &Geometry, n: u32, rec: &mut [u8], ext: &mut Vec<(u32, u32)>) {
@@ -237,7 +249,8 @@ impl MftScan {
             if let Body::NonResident(nr) = a.body {
                 runs.clear();
                 if decode_runs(nr.runs, nr.start_vcn, &mut runs).is_none() {
-                    self.bad_attrs.add(1, || format!("MFT record {n}: malformed data runs"));
+                    self.bad_attrs
+                        .add(1, || format!("MFT record {n}: malformed data runs"));
                     continue;
                 }
                 for e in runs.iter().filter(|e| !e.is_sparse()) {
@@ -260,7 +273,9 @@ impl MftScan {
         let mut crossed = 0u64;
         for c in from..to {
             let (w, bit) = ((c / 64) as usize, 1u64 << (c % 64));
-            let Some(word) = self.owned.get_mut(w) else { return };
+            let Some(word) = self.owned.get_mut(w) else {
+                return;
+            };
             if *word & bit != 0 {
                 crossed += 1;
                 if self.cross_first.len() < 8 {
@@ -270,8 +285,9 @@ impl MftScan {
             *word |= bit;
         }
         if crossed > 0 {
-            self.cross_linked
-                .add(crossed, || format!("MFT record {n}: {crossed} cluster(s) from {from}"));
+            self.cross_linked.add(crossed, || {
+                format!("MFT record {n}: {crossed} cluster(s) from {from}")
+            });
         }
     }
 
@@ -296,7 +312,8 @@ impl MftScan {
             }
             for a in attributes(rec) {
                 let Ok(a) = a else {
-                    self.bad_attrs.add(1, || format!("MFT record {rn}: malformed attribute"));
+                    self.bad_attrs
+                        .add(1, || format!("MFT record {rn}: malformed attribute"));
                     break;
                 };
                 self.take_attr(&mut m, rn, &a, &mut data, &mut i30);
@@ -333,10 +350,10 @@ impl MftScan {
                 m.reparse_tag = u32_at(v, 0).unwrap_or(0);
             }
             (AT_INDEX_ROOT, _) if is_i30(a.name) => m.flags |= F_HAS_INDEX_ROOT,
-            (AT_INDEX_ALLOCATION, Body::NonResident(nr)) if is_i30(a.name) => {
-                if decode_runs(nr.runs, nr.start_vcn, i30).is_none() {
-                    i30.clear();
-                }
+            (AT_INDEX_ALLOCATION, Body::NonResident(nr))
+                if is_i30(a.name) && decode_runs(nr.runs, nr.start_vcn, i30).is_none() =>
+            {
+                i30.clear(); // malformed runs: the blocks are reported as unreachable
             }
             (AT_DATA, body) if a.name.is_empty() => {
                 m.flags |= F_HAS_DATA;

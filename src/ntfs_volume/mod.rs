@@ -75,7 +75,10 @@ impl NtfsVolume {
         let cluster_size = ntfs.cluster_size() as u64;
         let record_size = ntfs.file_record_size() as usize;
         if !(512..=65536).contains(&record_size) || record_size % 512 != 0 {
-            return Err(NtfsError::corrupt(0x40, format!("file record size {record_size}")));
+            return Err(NtfsError::corrupt(
+                0x40,
+                format!("file record size {record_size}"),
+            ));
         }
         let mirr_lcn = u64::from_le_bytes(boot[0x38..0x40].try_into().unwrap_or([0; 8]));
         let geo = Geometry {
@@ -110,7 +113,11 @@ impl NtfsVolume {
         let facts = VolumeFacts {
             label: vi.label,
             serial: format!("{:016X}", self.geo.serial),
-            version: if vi.found { format!("{}.{}", vi.major, vi.minor) } else { String::new() },
+            version: if vi.found {
+                format!("{}.{}", vi.major, vi.minor)
+            } else {
+                String::new()
+            },
             cluster_size: self.geo.cluster_size,
             volume_size: self.geo.volume_size,
             mft_size: inv.scan.mft_bytes,
@@ -123,7 +130,11 @@ impl NtfsVolume {
     }
 
     /// A reader of the unnamed data stream of inventory entry `i`.
-    pub fn content<'a>(&'a self, inv: &'a Inventory, i: usize) -> Result<ContentReader<'a>, NtfsError> {
+    pub fn content<'a>(
+        &'a self,
+        inv: &'a Inventory,
+        i: usize,
+    ) -> Result<ContentReader<'a>, NtfsError> {
         ContentReader::new(self, inv, i)
     }
 }
@@ -138,11 +149,21 @@ pub struct Analysis {
 
 /// Open, inventory and check the volume.
 pub fn analyze(src: Arc<dyn ReadAt>) -> Analysis {
-    let mut a = Analysis { volume: None, facts: None, inventory: None, findings: Vec::new() };
+    let mut a = Analysis {
+        volume: None,
+        facts: None,
+        inventory: None,
+        findings: Vec::new(),
+    };
     let vol = match NtfsVolume::open(src.clone()) {
         Ok(v) => v,
         Err(e) => {
-            a.findings.push(Finding::error("ntfs.unreadable", DriveStatus::DiskCorrupted, "boot sector", e.to_string()));
+            a.findings.push(Finding::error(
+                "ntfs.unreadable",
+                DriveStatus::DiskCorrupted,
+                "boot sector",
+                e.to_string(),
+            ));
             return a;
         }
     };
@@ -159,13 +180,24 @@ pub fn analyze(src: Arc<dyn ReadAt>) -> Analysis {
                     "ntfs.volume-truncated",
                     DriveStatus::DiskCorrupted,
                     format!("byte {}", src.len()),
-                    format!("the volume is {} bytes by its boot sector but only {} bytes can be read", vol.geo.volume_size, src.len()),
+                    format!(
+                        "the volume is {} bytes by its boot sector but only {} bytes can be read",
+                        vol.geo.volume_size,
+                        src.len()
+                    ),
                 ));
             }
-            let subject = e.offset().map_or("$MFT".to_string(), |o| format!("byte {o}"));
+            let subject = e
+                .offset()
+                .map_or("$MFT".to_string(), |o| format!("byte {o}"));
             a.findings.push(
-                Finding::error("ntfs.mft-unusable", DriveStatus::DiskCorrupted, subject, format!("the file table cannot be walked: {e}"))
-                    .with_hint("run `chkdsk /f` on Windows, then check again"),
+                Finding::error(
+                    "ntfs.mft-unusable",
+                    DriveStatus::DiskCorrupted,
+                    subject,
+                    format!("the file table cannot be walked: {e}"),
+                )
+                .with_hint("run `chkdsk /f` on Windows, then check again"),
             );
         }
     }

@@ -73,7 +73,10 @@ impl Seek for VolumeReader {
             SeekFrom::Current(d) => self.pos.checked_add_signed(d),
         };
         self.pos = new.ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, "seek before byte 0 or past u64")
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek before byte 0 or past u64",
+            )
         })?;
         Ok(self.pos)
     }

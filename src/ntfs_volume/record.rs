@@ -4,8 +4,6 @@
 use serde::Serialize;
 
 pub(crate) const AT_STANDARD_INFORMATION: u32 = 0x10;
-pub(crate) const AT_ATTRIBUTE_LIST: u32 = 0x20;
-pub(crate) const AT_FILE_NAME: u32 = 0x30;
 pub(crate) const AT_VOLUME_NAME: u32 = 0x60;
 pub(crate) const AT_VOLUME_INFORMATION: u32 = 0x70;
 pub(crate) const AT_DATA: u32 = 0x80;
@@ -15,13 +13,19 @@ pub(crate) const AT_REPARSE_POINT: u32 = 0xC0;
 const AT_END: u32 = 0xFFFF_FFFF;
 
 pub(crate) fn u16_at(b: &[u8], o: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(o..o.checked_add(2)?)?.try_into().ok()?))
+    Some(u16::from_le_bytes(
+        b.get(o..o.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 pub(crate) fn u32_at(b: &[u8], o: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(o..o.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        b.get(o..o.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 pub(crate) fn u64_at(b: &[u8], o: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(b.get(o..o.checked_add(8)?)?.try_into().ok()?))
+    Some(u64::from_le_bytes(
+        b.get(o..o.checked_add(8)?)?.try_into().ok()?,
+    ))
 }
 
 /// Why a multi-sector record failed its update sequence check.
@@ -291,17 +295,27 @@ mod tests {
     #[test]
     fn runs_decode_with_sparse_and_negative_offsets() {
         // 0x10 clusters at 0x1000, 0x8 sparse, 0x4 at 0x1000 - 0x10.
-        let b = [
-            0x21, 0x10, 0x00, 0x10, 0x01, 0x08, 0x11, 0x04, 0xF0, 0x00,
-        ];
+        let b = [0x21, 0x10, 0x00, 0x10, 0x01, 0x08, 0x11, 0x04, 0xF0, 0x00];
         let mut out = Vec::new();
         decode_runs(&b, 0, &mut out).unwrap();
         assert_eq!(
             out,
             vec![
-                Extent { vcn: 0, lcn: 0x1000, clusters: 0x10 },
-                Extent { vcn: 0x10, lcn: SPARSE, clusters: 8 },
-                Extent { vcn: 0x18, lcn: 0xFF0, clusters: 4 },
+                Extent {
+                    vcn: 0,
+                    lcn: 0x1000,
+                    clusters: 0x10
+                },
+                Extent {
+                    vcn: 0x10,
+                    lcn: SPARSE,
+                    clusters: 8
+                },
+                Extent {
+                    vcn: 0x18,
+                    lcn: 0xFF0,
+                    clusters: 4
+                },
             ]
         );
         assert!(decode_runs(&[0x11, 0x01, 0x80, 0x00], 0, &mut Vec::new()).is_none());
@@ -322,6 +336,9 @@ mod tests {
         assert_eq!(&ok[510..512], &[0xAA, 0xBB]);
         assert_eq!(&ok[1022..1024], &[0xCC, 0xDD]);
         rec[1023] = 9;
-        assert_eq!(apply_fixup(&mut rec), Err(FixupError::Mismatch { sector: 1 }));
+        assert_eq!(
+            apply_fixup(&mut rec),
+            Err(FixupError::Mismatch { sector: 1 })
+        );
     }
 }

@@ -18,7 +18,9 @@ pub const DAMAGED: [(&str, &str); 5] = [
 ];
 
 pub fn fixture_path(name: &str) -> PathBuf {
-    super::testdata().join("ntfs").join(format!("{name}.img.xz"))
+    super::testdata()
+        .join("ntfs")
+        .join(format!("{name}.img.xz"))
 }
 
 /// The raw image bytes.
