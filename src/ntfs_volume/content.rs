@@ -203,7 +203,10 @@ impl<'a> ContentReader<'a> {
             if e.is_sparse() || to <= from {
                 continue;
             }
-            let at = (e.lcn + (from - e.vcn)).saturating_mul(self.cluster);
+            let at = e
+                .lcn
+                .saturating_add(from - e.vcn)
+                .saturating_mul(self.cluster);
             if allocated == 0 {
                 first_at = at;
             }

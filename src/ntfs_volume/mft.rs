@@ -129,10 +129,11 @@ pub(crate) fn scan(src: &dyn ReadAt, geo: &Geometry) -> Result<MftScan, NtfsErro
         .filter(|e| !e.is_sparse())
         .map(|e| e.clusters.saturating_mul(geo.cluster_size))
         .fold(0u64, |a, b| a.saturating_add(b));
-    let n = mft_size.min(covered).min(geo.volume_size) / geo.record_size as u64;
+    // ... and only what the source can hold: a hostile size must not size our tables.
+    let n = mft_size.min(covered).min(geo.volume_size).min(src.len()) / geo.record_size as u64;
     let n = u32::try_from(n).map_err(|_| NtfsError::corrupt(geo.mft_offset, "$MFT too large"))?;
 
-    let clusters = geo.total_clusters;
+    let clusters = geo.total_clusters.min(src.len().div_ceil(geo.cluster_size));
     let mut s = MftScan {
         files: vec![FileMeta::default(); n as usize],
         extents: Vec::new(),
