@@ -1,5 +1,13 @@
 //! Read-only chkdsk: the consistency checks that predict "Disk corrupted".
 //! Each kind of damage is one finding with a count and the first few subjects.
+//!
+//! Codes (all predict "Disk corrupted" except where noted): `ntfs.volume-truncated`,
+//! `ntfs.mft-fixup`, `ntfs.bad-attribute`, `ntfs.mft-unreadable` (Hardware error),
+//! `ntfs.mftmirr-mismatch`, `ntfs.volume-info`, `ntfs.version`, `ntfs.dirty`,
+//! `ntfs.extent-out-of-bounds`, `ntfs.cross-linked`, `ntfs.bitmap`,
+//! `ntfs.bitmap-free-in-use`, `ntfs.lost-clusters` (warning), `ntfs.orphan-records`
+//! (warning), `ntfs.bad-index-entry`, `ntfs.upcase`; from `analyze`: `ntfs.unreadable`,
+//! `ntfs.mft-unusable`.
 
 use super::content::ContentReader;
 use super::inventory::{get_bit, Inventory};
