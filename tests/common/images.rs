@@ -23,12 +23,13 @@ pub fn image(committed: &str) -> PathBuf {
         _ => true,
     };
     if stale {
-        fs::create_dir_all(&dir).unwrap();
+        fs::create_dir_all(out.parent().unwrap_or(&dir)).unwrap();
         let mut input = std::io::BufReader::new(fs::File::open(&src).unwrap());
         let mut bytes = Vec::new();
         lzma_rs::xz_decompress(&mut input, &mut bytes).unwrap();
         // Other test binaries may race: write aside, then rename into place.
         let tmp = dir.join(format!("{raw_name}.{}.tmp", std::process::id()));
+        fs::create_dir_all(tmp.parent().unwrap_or(&dir)).unwrap();
         fs::write(&tmp, &bytes).unwrap();
         fs::rename(&tmp, &out).unwrap();
     }

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod images;
+pub mod ntfs;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,0 +1,206 @@
+//! The NTFS volume: facts, inventory of every reachable file with its extents,
+//! content reading, and read-only consistency checks (see issue 3).
+//!
+//! Entry point: [`NtfsVolume::open`] on any [`ReadAt`] (an image, a partition
+//! window, later a decrypting BitLocker view), or [`analyze`] for everything at once.
+//! The `ntfs` crate validates the boot sector; the MFT and indexes are parsed
+//! here so the walk is one sequential pass, fully bounds-checked.
+
+mod content;
+mod error;
+mod index;
+mod integrity;
+mod inventory;
+mod listing;
+mod lznt1;
+mod mft;
+mod reader;
+mod record;
+
+pub use content::ContentReader;
+pub use error::NtfsError;
+pub use inventory::{DataRef, EntryInfo, Inventory, StreamInfo};
+pub use listing::{fls_lines, json_entries, LsOptions};
+pub use reader::VolumeReader;
+pub use record::{Extent, SPARSE};
+
+use crate::report::{DriveStatus, Finding};
+use crate::source::{read_vec, ReadAt};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Where things are on the volume, from its boot sector.
+#[derive(Debug, Clone, Serialize)]
+pub struct Geometry {
+    pub sector_size: u16,
+    pub cluster_size: u64,
+    pub record_size: usize,
+    pub volume_size: u64,
+    pub total_clusters: u64,
+    pub mft_offset: u64,
+    pub mftmirr_offset: u64,
+    pub serial: u64,
+}
+
+/// Facts about the volume for the report (`volume.ntfs` in JSON).
+#[derive(Debug, Clone, Serialize)]
+pub struct VolumeFacts {
+    pub label: String,
+    /// 16 uppercase hex digits.
+    pub serial: String,
+    /// "3.1"; empty when `$Volume` is unreadable.
+    pub version: String,
+    pub cluster_size: u64,
+    pub volume_size: u64,
+    pub mft_size: u64,
+    pub files: u64,
+    pub directories: u64,
+    /// Clusters marked in use by `$Bitmap`, in bytes.
+    pub bytes_in_use: Option<u64>,
+    pub dirty: bool,
+}
+
+/// An opened NTFS volume.
+pub struct NtfsVolume {
+    pub(crate) src: Arc<dyn ReadAt>,
+    geo: Geometry,
+}
+
+impl NtfsVolume {
+    /// Validate the boot sector and learn the geometry. Reads nothing else.
+    pub fn open(src: Arc<dyn ReadAt>) -> Result<Self, NtfsError> {
+        let mut rd = VolumeReader::new(src.clone());
+        let ntfs = ntfs::Ntfs::new(&mut rd).map_err(|e| NtfsError::NotNtfs(e.to_string()))?;
+        let boot = read_vec(&*src, 0, 512)?;
+        let cluster_size = ntfs.cluster_size() as u64;
+        let record_size = ntfs.file_record_size() as usize;
+        if !(512..=65536).contains(&record_size) || record_size % 512 != 0 {
+            return Err(NtfsError::corrupt(
+                0x40,
+                format!("file record size {record_size}"),
+            ));
+        }
+        let mirr_lcn = u64::from_le_bytes(boot[0x38..0x40].try_into().unwrap_or([0; 8]));
+        let geo = Geometry {
+            sector_size: ntfs.sector_size(),
+            cluster_size,
+            record_size,
+            volume_size: ntfs.size(),
+            total_clusters: ntfs.size() / cluster_size,
+            mft_offset: ntfs.mft_position().value().map_or(0, |v| v.get()),
+            mftmirr_offset: mirr_lcn
+                .checked_mul(cluster_size)
+                .ok_or_else(|| NtfsError::corrupt(0x38, "$MFTMirr cluster number overflows"))?,
+            serial: ntfs.serial_number(),
+        };
+        Ok(NtfsVolume { src, geo })
+    }
+
+    pub fn geometry(&self) -> &Geometry {
+        &self.geo
+    }
+
+    /// Scan `$MFT` and walk the directory tree from the root.
+    pub fn inventory(&self) -> Result<Inventory, NtfsError> {
+        inventory::build(&*self.src, &self.geo)
+    }
+
+    /// The volume facts and every consistency finding.
+    pub fn examine(&self, inv: &Inventory) -> (VolumeFacts, Vec<Finding>) {
+        let vi = integrity::volume_info(self, inv);
+        let (findings, in_use) = integrity::check(self, inv, &vi);
+        let (files, directories) = inv.counts();
+        let facts = VolumeFacts {
+            label: vi.label,
+            serial: format!("{:016X}", self.geo.serial),
+            version: if vi.found {
+                format!("{}.{}", vi.major, vi.minor)
+            } else {
+                String::new()
+            },
+            cluster_size: self.geo.cluster_size,
+            volume_size: self.geo.volume_size,
+            mft_size: inv.scan.mft_bytes,
+            files,
+            directories,
+            bytes_in_use: in_use.and_then(|c| c.checked_mul(self.geo.cluster_size)),
+            dirty: vi.flags & 1 != 0,
+        };
+        (facts, findings)
+    }
+
+    /// A reader of the unnamed data stream of inventory entry `i`.
+    pub fn content<'a>(
+        &'a self,
+        inv: &'a Inventory,
+        i: usize,
+    ) -> Result<ContentReader<'a>, NtfsError> {
+        ContentReader::new(self, inv, i)
+    }
+}
+
+/// Everything the NTFS stage learns; never fails: what could not be done is a finding.
+pub struct Analysis {
+    pub volume: Option<NtfsVolume>,
+    pub facts: Option<VolumeFacts>,
+    pub inventory: Option<Inventory>,
+    pub findings: Vec<Finding>,
+}
+
+/// Open, inventory and check the volume.
+pub fn analyze(src: Arc<dyn ReadAt>) -> Analysis {
+    let mut a = Analysis {
+        volume: None,
+        facts: None,
+        inventory: None,
+        findings: Vec::new(),
+    };
+    let vol = match NtfsVolume::open(src.clone()) {
+        Ok(v) => v,
+        Err(e) => {
+            a.findings.push(Finding::error(
+                "ntfs.unreadable",
+                DriveStatus::DiskCorrupted,
+                "boot sector",
+                e.to_string(),
+            ));
+            return a;
+        }
+    };
+    match vol.inventory() {
+        Ok(inv) => {
+            let (facts, findings) = vol.examine(&inv);
+            a.facts = Some(facts);
+            a.findings = findings;
+            a.inventory = Some(inv);
+        }
+        Err(e) => {
+            if src.len() < vol.geo.volume_size {
+                a.findings.push(Finding::error(
+                    "ntfs.volume-truncated",
+                    DriveStatus::DiskCorrupted,
+                    format!("byte {}", src.len()),
+                    format!(
+                        "the volume is {} bytes by its boot sector but only {} bytes can be read",
+                        vol.geo.volume_size,
+                        src.len()
+                    ),
+                ));
+            }
+            let subject = e
+                .offset()
+                .map_or("$MFT".to_string(), |o| format!("byte {o}"));
+            a.findings.push(
+                Finding::error(
+                    "ntfs.mft-unusable",
+                    DriveStatus::DiskCorrupted,
+                    subject,
+                    format!("the file table cannot be walked: {e}"),
+                )
+                .with_hint("run `chkdsk /f` on Windows, then check again"),
+            );
+        }
+    }
+    a.volume = Some(vol);
+    a
+}
