@@ -31,6 +31,26 @@ pub enum Command {
     Check(CheckArgs),
     /// List this machine's block devices with the facts the checks use
     Devices(DevicesArgs),
+    /// List every file of the first data volume (NTFS), like `fls -r -p`
+    #[command(
+        after_help = "Each line: type, MFT record, path, size (tab-separated).\nExamples:\n  ie-preflight ls /dev/sdb\n  ie-preflight ls disk.img --json > inventory.json"
+    )]
+    Ls(LsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LsArgs {
+    /// Block device or raw disk image
+    pub source: PathBuf,
+    /// Print one JSON document with every inventory entry (extents, flags, streams)
+    #[arg(long)]
+    pub json: bool,
+    /// Include NTFS metadata files ($MFT, $Bitmap, $Extend/...)
+    #[arg(long)]
+    pub system: bool,
+    /// Logical sector size of an image, when it cannot be inferred
+    #[arg(long, value_parser = parse_sector_size)]
+    pub sector_size: Option<u32>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -72,6 +92,12 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check(a) => run_check(a),
         Command::Devices(a) => crate::devices::run(a.json),
+        Command::Ls(a) => crate::ls::run(crate::ls::Args {
+            source: &a.source,
+            json: a.json,
+            system: a.system,
+            sector_size: a.sector_size,
+        }),
     }
 }
 

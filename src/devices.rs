@@ -4,7 +4,7 @@
 use crate::layout;
 use crate::probe;
 use crate::report::human;
-use crate::source::{self, BlockDeviceFacts, Window};
+use crate::source::{self, BlockDeviceFacts};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -22,7 +22,6 @@ struct DeviceRow {
 /// Partition table and first-volume type, reading only a few sectors.
 fn peek(path: &std::path::Path) -> Result<(layout::TableKind, Option<String>), String> {
     let opened = source::open(path).map_err(|e| e.to_string())?;
-    let disk = opened.reader.as_ref();
     let ss = opened
         .device
         .as_ref()
@@ -30,12 +29,12 @@ fn peek(path: &std::path::Path) -> Result<(layout::TableKind, Option<String>), S
         .filter(|&s| s != 0)
         .unwrap_or(512);
     let mut ignored = Vec::new();
-    let l = layout::read_layout(disk, ss, &mut ignored).map_err(|e| e.to_string())?;
-    let chosen = layout::first_data_volume(&l, disk.len(), &mut ignored);
-    let kind = match chosen {
-        Some(c) => {
-            let vol = Window::new(disk, c.offset, c.size);
-            let t = probe::probe(&vol).map_err(|e| e.to_string())?;
+    let table = layout::read_layout(opened.reader.as_ref(), ss, &mut ignored)
+        .map_err(|e| e.to_string())?
+        .table;
+    let kind = match layout::first_data_volume_of(&opened.reader, ss).map_err(|e| e.to_string())? {
+        Some((c, vol)) => {
+            let t = probe::probe(vol.as_ref()).map_err(|e| e.to_string())?;
             Some(match c.partition {
                 Some(n) => format!("{} (partition {n})", t.describe()),
                 None => t.describe().to_string(),
@@ -43,7 +42,7 @@ fn peek(path: &std::path::Path) -> Result<(layout::TableKind, Option<String>), S
         }
         None => None,
     };
-    Ok((l.table, kind))
+    Ok((table, kind))
 }
 
 pub fn run(json: bool) -> i32 {

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod devices;
 pub mod guid;
 pub mod layout;
+pub mod ls;
 pub mod ntfs_volume;
 pub mod probe;
 pub mod recovery_password;

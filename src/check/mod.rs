@@ -5,10 +5,12 @@ mod disk_rules;
 pub mod render;
 
 use crate::layout::{self, Chosen, DiskLayout, SectorSize, SectorSizeSource, TableKind};
+use crate::ntfs_volume;
 use crate::probe::{self, ntfs_boot::NtfsBoot, VolumeType};
 use crate::report::{Checklist, DriveStatus, Finding, Row, Verdict, SCHEMA};
 use crate::source::{OpenedSource, ReadAt, ReadError, Window};
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -54,7 +56,47 @@ pub struct VolumeReport {
     /// Why this volume was chosen.
     pub chosen_because: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ntfs: Option<NtfsBoot>,
+    pub ntfs: Option<NtfsReport>,
+}
+
+/// `volume.ntfs`: the boot sector's fields, and what the walk of the MFT found.
+#[derive(Debug, Serialize)]
+pub struct NtfsReport {
+    #[serde(flatten)]
+    pub boot: NtfsBoot,
+    /// `null` when the volume could not be walked (see the findings).
+    pub label: Option<String>,
+    pub version: Option<String>,
+    pub mft_size: Option<u64>,
+    pub files: Option<u64>,
+    pub directories: Option<u64>,
+    pub bytes_in_use: Option<u64>,
+    pub dirty: Option<bool>,
+}
+
+impl NtfsReport {
+    fn from_boot(boot: NtfsBoot) -> Self {
+        NtfsReport {
+            boot,
+            label: None,
+            version: None,
+            mft_size: None,
+            files: None,
+            directories: None,
+            bytes_in_use: None,
+            dirty: None,
+        }
+    }
+
+    fn add_facts(&mut self, f: &ntfs_volume::VolumeFacts) {
+        self.label = Some(f.label.clone());
+        self.version = Some(f.version.clone()).filter(|v| !v.is_empty());
+        self.mft_size = Some(f.mft_size);
+        self.files = Some(f.files);
+        self.directories = Some(f.directories);
+        self.bytes_in_use = f.bytes_in_use;
+        self.dirty = Some(f.dirty);
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -76,8 +118,9 @@ pub struct CheckReport {
 pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
     let mut findings = Vec::new();
     let mut list = Checklist::default();
-    let disk = src.reader.as_ref();
-    let sector = sector_size(src, opts);
+    let disk_arc = src.reader.clone();
+    let disk = disk_arc.as_ref();
+    let sector = sector_size(src, opts.sector_size);
     let subject = src.path.display().to_string();
 
     list.not_applicable(
@@ -96,7 +139,7 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
     let mut layout_out = None;
     let mut volume = None;
     let stages = run_stages(
-        disk,
+        &disk_arc,
         sector.bytes,
         opts,
         &mut findings,
@@ -155,8 +198,9 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
     }
 }
 
-fn sector_size(src: &OpenedSource, opts: &Options) -> SectorSize {
-    if let Some(bytes) = opts.sector_size {
+/// The logical sector size: `--sector-size`, else the device's, else inferred.
+pub fn sector_size(src: &OpenedSource, forced: Option<u32>) -> SectorSize {
+    if let Some(bytes) = forced {
         return SectorSize {
             bytes,
             source: SectorSizeSource::Option,
@@ -189,7 +233,7 @@ fn hardware_error(e: &ReadError, subject: &str) -> Finding {
 
 #[allow(clippy::too_many_arguments)]
 fn run_stages(
-    disk: &dyn ReadAt,
+    disk_arc: &Arc<dyn ReadAt>,
     sector: u32,
     opts: &Options,
     findings: &mut Vec<Finding>,
@@ -197,6 +241,7 @@ fn run_stages(
     layout_out: &mut Option<DiskLayout>,
     volume_out: &mut Option<VolumeReport>,
 ) -> Result<(), ReadError> {
+    let disk = disk_arc.as_ref();
     list.checked(DriveStatus::DiskCorrupted);
     let layout = layout::read_layout(disk, sector, findings)?;
     let chosen = layout::first_data_volume(&layout, disk.len(), findings);
@@ -225,15 +270,20 @@ fn run_stages(
         }
         return Ok(());
     };
-    let vol = Window::new(disk, chosen.offset, chosen.size);
-    let kind = probe::probe(&vol)?;
+    let vol: Arc<dyn ReadAt> = Arc::new(Window::new(disk_arc.clone(), chosen.offset, chosen.size));
+    let kind = probe::probe(vol.as_ref())?;
     let mut report = volume_report(&chosen, kind);
     if kind == VolumeType::Ntfs || kind == VolumeType::Zero || kind == VolumeType::Unknown {
         // A blank or unknown start may still be NTFS with a damaged boot sector.
-        let boot = probe::ntfs_boot::check(&vol, chosen.offset, findings)?;
+        let boot = probe::ntfs_boot::check(vol.as_ref(), chosen.offset, findings)?;
         if let Some(b) = boot.boot {
             report.kind = VolumeType::Ntfs;
-            report.ntfs = Some(b);
+            let walk = import && b.boot_sector == "primary";
+            let mut ntfs = NtfsReport::from_boot(b);
+            if walk {
+                examine_ntfs(vol, &mut ntfs, findings);
+            }
+            report.ntfs = Some(ntfs);
         }
     }
     if import {
@@ -241,6 +291,15 @@ fn run_stages(
     }
     *volume_out = Some(report);
     Ok(())
+}
+
+/// Walk the MFT and run the consistency checks (a read-only chkdsk).
+fn examine_ntfs(vol: Arc<dyn ReadAt>, ntfs: &mut NtfsReport, findings: &mut Vec<Finding>) {
+    let analysis = ntfs_volume::analyze(vol);
+    if let Some(f) = &analysis.facts {
+        ntfs.add_facts(f);
+    }
+    findings.extend(analysis.findings);
 }
 
 fn volume_report(chosen: &Chosen, kind: VolumeType) -> VolumeReport {
@@ -284,7 +343,10 @@ fn judge_import_volume(
         return;
     }
     list.checked(DriveStatus::NtfsVolumeNotFound);
-    let boot_ok = v.ntfs.as_ref().is_some_and(|b| b.boot_sector == "primary");
+    let boot_ok = v
+        .ntfs
+        .as_ref()
+        .is_some_and(|n| n.boot.boot_sector == "primary");
     if v.kind == VolumeType::Ntfs && boot_ok {
         findings.push(
             Finding::error(

@@ -30,6 +30,22 @@ pub fn human(r: &CheckReport, strict: bool) -> String {
             ("holds", v.kind.describe().to_string()),
         ];
         if let Some(n) = &v.ntfs {
+            if let Some(l) = &n.label {
+                f.push(("NTFS label", l.clone()));
+            }
+            if let Some(ver) = &n.version {
+                f.push(("NTFS version", ver.clone()));
+            }
+            if let (Some(files), Some(dirs)) = (n.files, n.directories) {
+                f.push(("files / directories", format!("{files} / {dirs}")));
+            }
+            if let Some(b) = n.bytes_in_use {
+                f.push(("bytes in use", human::size(b)));
+            }
+            if let Some(m) = n.mft_size {
+                f.push(("$MFT size", human::size(m)));
+            }
+            let n = &n.boot;
             f.push(("NTFS serial", n.serial.clone()));
             f.push(("cluster size", n.cluster_size.to_string()));
             f.push((

@@ -103,6 +103,23 @@ pub struct DiskLayout {
     pub from_backup_gpt: bool,
 }
 
+/// Read the table and give the first data volume as its own source.
+/// Findings are dropped: this is for listing, not judging.
+pub fn first_data_volume_of(
+    disk: &std::sync::Arc<dyn ReadAt>,
+    sector_size: u32,
+) -> Result<Option<(Chosen, std::sync::Arc<dyn ReadAt>)>, ReadError> {
+    let mut ignored = Vec::new();
+    let layout = read_layout(disk.as_ref(), sector_size, &mut ignored)?;
+    Ok(
+        first_data_volume(&layout, disk.len(), &mut ignored).map(|c| {
+            let w: std::sync::Arc<dyn ReadAt> =
+                std::sync::Arc::new(crate::source::Window::new(disk.clone(), c.offset, c.size));
+            (c, w)
+        }),
+    )
+}
+
 /// Read the partition table of `disk`, whose logical sectors are `sector_size` bytes.
 pub fn read_layout(
     disk: &dyn ReadAt,

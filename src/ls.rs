@@ -1,0 +1,88 @@
+//! `ie-preflight ls`: list the first data volume like `fls -r -p` would.
+
+use crate::check::sector_size;
+use crate::layout;
+use crate::ntfs_volume::{self, LsOptions, NtfsVolume};
+use crate::probe::{self, VolumeType};
+use crate::source;
+use std::io::{self, Write};
+use std::path::Path;
+
+pub struct Args<'a> {
+    pub source: &'a Path,
+    pub json: bool,
+    pub system: bool,
+    pub sector_size: Option<u32>,
+}
+
+/// Returns the exit code: 0 listed, 3 could not list.
+pub fn run(a: Args<'_>) -> i32 {
+    match list(&a) {
+        Ok(()) => 0,
+        Err(msg) => {
+            eprintln!("ie-preflight: error: {msg}");
+            3
+        }
+    }
+}
+
+fn list(a: &Args<'_>) -> Result<(), String> {
+    let opened = source::open(a.source).map_err(|e| e.to_string())?;
+    let ss = sector_size(&opened, a.sector_size).bytes;
+    let Some((chosen, vol)) =
+        layout::first_data_volume_of(&opened.reader, ss).map_err(|e| e.to_string())?
+    else {
+        return Err(format!(
+            "{} has no data partition to list",
+            a.source.display()
+        ));
+    };
+    let kind = probe::probe(vol.as_ref()).map_err(|e| e.to_string())?;
+    if kind != VolumeType::Ntfs {
+        return Err(format!(
+            "the first data volume (at byte {}) holds {}, not NTFS; `ls` lists NTFS volumes",
+            chosen.offset,
+            kind.describe()
+        ));
+    }
+    let ntfs = NtfsVolume::open(vol)
+        .map_err(|e| format!("cannot open the NTFS volume at byte {}: {e}", chosen.offset))?;
+    let inv = ntfs
+        .inventory()
+        .map_err(|e| format!("cannot walk the NTFS volume at byte {}: {e}", chosen.offset))?;
+    let opts = LsOptions { system: a.system };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = if a.json {
+        write_json(&mut out, &inv, opts)
+    } else {
+        ntfs_volume::fls_lines(&inv, opts).try_for_each(|l| l.write_to(&mut out))
+    };
+    // A closed pipe (`| head`) is not an error worth reporting.
+    match written.and_then(|_| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write the listing: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// One JSON document, streamed entry by entry so a million files need no big buffer.
+fn write_json(
+    out: &mut impl Write,
+    inv: &ntfs_volume::Inventory,
+    opts: LsOptions,
+) -> io::Result<()> {
+    write!(
+        out,
+        "{{\"schema\":\"{}\",\"entries\":[",
+        crate::report::SCHEMA
+    )?;
+    for (i, e) in ntfs_volume::json_entries(inv, opts).enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, &e)?;
+    }
+    out.write_all(b"]}\n")
+}
