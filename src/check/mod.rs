@@ -278,7 +278,8 @@ fn run_stages(
         let boot = probe::ntfs_boot::check(vol.as_ref(), chosen.offset, findings)?;
         if let Some(b) = boot.boot {
             report.kind = VolumeType::Ntfs;
-            let walk = import && b.boot_sector == "primary";
+            // A volume that does not fit its partition is already a finding; walking it adds noise.
+            let walk = import && b.boot_sector == "primary" && b.volume_bytes() <= vol.len();
             let mut ntfs = NtfsReport::from_boot(b);
             if walk {
                 examine_ntfs(vol, &mut ntfs, findings);

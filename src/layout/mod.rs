@@ -11,7 +11,7 @@ pub use sector_size::{infer_sector_size, SectorSize, SectorSizeSource};
 
 use crate::guid::Guid;
 use crate::report::{DriveStatus, Finding};
-use crate::source::{read_vec, ReadAt, ReadError};
+use crate::source::{read_vec, ReadAt, ReadError, SharedSource};
 use serde::Serialize;
 
 /// What a partition is for, as far as choosing the data volume goes.
@@ -106,14 +106,14 @@ pub struct DiskLayout {
 /// Read the table and give the first data volume as its own source.
 /// Findings are dropped: this is for listing, not judging.
 pub fn first_data_volume_of(
-    disk: &std::sync::Arc<dyn ReadAt>,
+    disk: &SharedSource,
     sector_size: u32,
-) -> Result<Option<(Chosen, std::sync::Arc<dyn ReadAt>)>, ReadError> {
+) -> Result<Option<(Chosen, SharedSource)>, ReadError> {
     let mut ignored = Vec::new();
     let layout = read_layout(disk.as_ref(), sector_size, &mut ignored)?;
     Ok(
         first_data_volume(&layout, disk.len(), &mut ignored).map(|c| {
-            let w: std::sync::Arc<dyn ReadAt> =
+            let w: SharedSource =
                 std::sync::Arc::new(crate::source::Window::new(disk.clone(), c.offset, c.size));
             (c, w)
         }),

@@ -77,6 +77,9 @@ impl ReadAt for Vec<u8> {
     }
 }
 
+/// A source shared between stages and threads.
+pub type SharedSource = std::sync::Arc<dyn ReadAt>;
+
 /// A failed read, with the byte range it was for.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot read {len} bytes at byte offset {offset}: {source}")]
