@@ -36,6 +36,37 @@ pub enum Command {
         after_help = "Each line: type, MFT record, path, size (tab-separated).\nExamples:\n  ie-preflight ls /dev/sdb\n  ie-preflight ls disk.img --json > inventory.json"
     )]
     Ls(LsArgs),
+    /// Validate an export blob-list XML (BlobPath / BlobPathPrefix), with line and column
+    #[command(name = "blob-list")]
+    BlobList(BlobListArgs),
+    /// Validate WAImportExport v2 dataset.csv (and driveset.csv)
+    Dataset(DatasetArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BlobListArgs {
+    /// The blob list XML file
+    pub file: PathBuf,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Treat warnings as failures
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DatasetArgs {
+    /// dataset.csv (BasePath, DstBlobPathOrPrefix / DstItemPathOrPrefix, ...)
+    pub dataset: PathBuf,
+    /// driveset.csv (DriveLetter, FormatOption, SilentOrPromptOnFormat, Encryption, ExistingBitLockerKey)
+    pub driveset: Option<PathBuf>,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Treat warnings as failures
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -92,6 +123,10 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check(a) => run_check(a),
         Command::Devices(a) => crate::devices::run(a.json),
+        Command::BlobList(a) => crate::file_check::blob_list(&a.file, a.json, a.strict),
+        Command::Dataset(a) => {
+            crate::file_check::dataset(&a.dataset, a.driveset.as_deref(), a.json, a.strict)
+        }
         Command::Ls(a) => crate::ls::run(crate::ls::Args {
             source: &a.source,
             json: a.json,

@@ -10,6 +10,7 @@ pub mod bytes;
 pub mod check;
 pub mod cli;
 pub mod devices;
+pub mod file_check;
 pub mod guid;
 pub mod layout;
 pub mod ls;
