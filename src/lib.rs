@@ -4,6 +4,7 @@
 //! Data flow (see `design.md`): [`source`] → [`layout`] → [`probe`] → … → [`report`].
 #![deny(unsafe_code)]
 
+pub mod bitlocker;
 pub mod recovery_password;
 pub mod report;
 pub mod source;
