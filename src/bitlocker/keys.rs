@@ -9,7 +9,7 @@ use super::metadata::MetadataCopy;
 use aes::Aes256;
 use ccm::aead::generic_array::GenericArray;
 use ccm::aead::{AeadInPlace, KeyInit};
-use ccm::consts::{U12, U16};
+use ccm::consts::{U12, U16, U64};
 use ccm::Ccm;
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
@@ -22,19 +22,33 @@ pub const METHOD_METADATA_HASH: u16 = 0x2005;
 
 type AesCcm = Ccm<Aes256, U16, U12>;
 
-/// The 2^20-round SHA-256 stretch (§6.4).
+/// The 2^20-round SHA-256 stretch (§6.4): `last = SHA-256(last ‖ initial ‖
+/// salt ‖ counter)`. The 88-byte record is exactly two SHA-256 blocks once
+/// padded, so the rounds call the compression function directly.
 pub fn stretch(initial: &[u8; 32], salt: &[u8; 16]) -> Zeroizing<[u8; 32]> {
-    let mut record = Zeroizing::new([0u8; 88]);
-    record[32..64].copy_from_slice(initial);
-    record[64..80].copy_from_slice(salt);
+    const IV: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+    let mut blocks = [GenericArray::<u8, U64>::default(); 2];
+    blocks[0][32..64].copy_from_slice(initial);
+    blocks[1][..16].copy_from_slice(salt);
+    blocks[1][24] = 0x80;
+    blocks[1][56..64].copy_from_slice(&(88u64 * 8).to_be_bytes());
+    let mut state = Zeroizing::new([0u32; 8]);
     for counter in 0..STRETCH_ROUNDS {
-        record[80..88].copy_from_slice(&counter.to_le_bytes());
-        let mut h = Sha256::digest(&record[..]);
-        record[..32].copy_from_slice(&h);
-        h.as_mut_slice().zeroize();
+        blocks[1][16..24].copy_from_slice(&counter.to_le_bytes());
+        *state = IV;
+        sha2::compress256(&mut state, &blocks[..]);
+        for (i, w) in state.iter().enumerate() {
+            blocks[0][4 * i..4 * i + 4].copy_from_slice(&w.to_be_bytes());
+        }
     }
     let mut out = Zeroizing::new([0u8; 32]);
-    out.copy_from_slice(&record[..32]);
+    out.copy_from_slice(&blocks[0][..32]);
+    for b in blocks.iter_mut() {
+        b.as_mut_slice().zeroize();
+    }
     out
 }
 
