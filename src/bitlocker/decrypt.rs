@@ -63,8 +63,9 @@ impl Method {
     }
 }
 
-/// AES with either key size.
+/// AES with either key size (cloned per sector for CBC, so kept unboxed).
 #[derive(Clone)]
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum AnyAes {
     A128(Aes128),
     A256(Aes256),
@@ -134,8 +135,11 @@ pub struct SectorCipher {
 enum Kind {
     Xts128(Box<Xts128<Aes128>>),
     Xts256(Box<Xts128<Aes256>>),
-    Cbc(AnyAes),
-    Elephant { cbc: AnyAes, tweak: AnyAes },
+    Cbc(Box<AnyAes>),
+    Elephant {
+        cbc: Box<AnyAes>,
+        tweak: Box<AnyAes>,
+    },
 }
 
 impl SectorCipher {
@@ -154,15 +158,15 @@ impl SectorCipher {
                 Aes256::new_from_slice(&fvek[..32]).ok()?,
                 Aes256::new_from_slice(&fvek[32..64]).ok()?,
             ))),
-            Method::AesCbc128 => Kind::Cbc(AnyAes::new(&fvek[..16])?),
-            Method::AesCbc256 => Kind::Cbc(AnyAes::new(&fvek[..32])?),
+            Method::AesCbc128 => Kind::Cbc(Box::new(AnyAes::new(&fvek[..16])?)),
+            Method::AesCbc256 => Kind::Cbc(Box::new(AnyAes::new(&fvek[..32])?)),
             Method::AesCbc128Elephant => Kind::Elephant {
-                cbc: AnyAes::new(&fvek[..16])?,
-                tweak: AnyAes::new(&fvek[32..48])?,
+                cbc: Box::new(AnyAes::new(&fvek[..16])?),
+                tweak: Box::new(AnyAes::new(&fvek[32..48])?),
             },
             Method::AesCbc256Elephant => Kind::Elephant {
-                cbc: AnyAes::new(&fvek[..32])?,
-                tweak: AnyAes::new(&fvek[32..64])?,
+                cbc: Box::new(AnyAes::new(&fvek[..32])?),
+                tweak: Box::new(AnyAes::new(&fvek[32..64])?),
             },
         };
         Some(SectorCipher { kind })

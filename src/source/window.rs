@@ -62,7 +62,7 @@ mod tests {
 
     #[test]
     fn clipped_to_inner_end() {
-        let data = vec![0u8; 50];
+        let data = [0u8; 50];
         let w = Window::new(&data[..], 40, 100);
         assert_eq!(w.len(), 10);
     }
