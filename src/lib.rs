@@ -5,6 +5,7 @@
 #![deny(unsafe_code)]
 
 pub mod azure;
+pub mod bitlocker;
 pub mod bloblist;
 pub mod bytes;
 pub mod check;
