@@ -176,6 +176,9 @@ impl SectorCipher {
     /// offset of the first one; `buf.len()` and `offset` are multiples of
     /// `sector_size` (a trailing partial sector is left as is).
     pub fn decrypt(&self, buf: &mut [u8], offset: u64, sector_size: usize) {
+        if sector_size == 0 || sector_size % 16 != 0 {
+            return;
+        }
         let whole = buf.len() - buf.len() % sector_size;
         let buf = &mut buf[..whole];
         let ss = sector_size as u64;
