@@ -100,6 +100,49 @@ pub struct CheckArgs {
     /// Logical sector size of an image, when it cannot be inferred (512 or 4096)
     #[arg(long, value_parser = parse_sector_size)]
     pub sector_size: Option<u32>,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+}
+
+/// How to give BitLocker keys. Files keep secrets out of the process list and shell history.
+#[derive(Debug, clap::Args)]
+pub struct KeyArgs {
+    /// File holding the 48-digit BitLocker recovery password (`-` reads stdin); Windows' saved
+    /// recovery-key .txt files work as they are
+    #[arg(long, value_name = "FILE")]
+    pub recovery_key_file: Option<PathBuf>,
+    /// The recovery password itself (visible to other users and kept in shell history: prefer --recovery-key-file)
+    #[arg(long, value_name = "KEY", conflicts_with = "recovery_key_file")]
+    pub recovery_key: Option<String>,
+    /// File holding a BitLocker user password (`-` reads stdin)
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// BitLocker startup key file (.BEK)
+    #[arg(long, value_name = "FILE")]
+    pub bek: Option<PathBuf>,
+}
+
+impl KeyArgs {
+    /// Read every key given; errors name the file, never its content.
+    pub fn credentials(self) -> Result<crate::bitlocker::Credentials, String> {
+        use crate::secrets;
+        let mut c = crate::bitlocker::Credentials::none();
+        if let Some(p) = &self.recovery_key_file {
+            let text = secrets::read_secret_text(p).map_err(|e| e.to_string())?;
+            c.recovery_password = Some(secrets::recovery_password_in(&text));
+        }
+        if let Some(k) = self.recovery_key {
+            eprintln!("ie-preflight: warning: a key on the command line is visible to other users and stays in shell history; prefer --recovery-key-file");
+            c.recovery_password = Some(zeroize::Zeroizing::new(k));
+        }
+        if let Some(p) = &self.password_file {
+            c.password = Some(secrets::read_secret_text(p).map_err(|e| e.to_string())?);
+        }
+        if let Some(p) = &self.bek {
+            c.bek = Some(secrets::read_secret_bytes(p).map_err(|e| e.to_string())?);
+        }
+        Ok(c)
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -141,7 +184,12 @@ fn run_check(a: CheckArgs) -> i32 {
         Ok(o) => o,
         Err(e) => return could_not_complete(&e.to_string(), a.json),
     };
+    let credentials = match a.keys.credentials() {
+        Ok(c) => c,
+        Err(e) => return could_not_complete(&e, a.json),
+    };
     let opts = check::Options {
+        credentials,
         job_type: a.job_type,
         sector_size: a.sector_size,
         strict: a.strict,

@@ -98,6 +98,7 @@ fn check_bytes(bytes: Vec<u8>) {
         device: None,
     };
     let opts = ie_preflight::check::Options {
+        credentials: ie_preflight::bitlocker::Credentials::none(),
         job_type: ie_preflight::check::JobType::Import,
         sector_size: None,
         strict: false,

@@ -19,8 +19,10 @@ pub enum JobType {
     Export,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Options {
+    /// Keys to open a BitLocker volume (zeroed on drop, never printed).
+    pub credentials: crate::bitlocker::Credentials,
     pub job_type: JobType,
     /// Overrides the inferred/device logical sector size.
     pub sector_size: Option<u32>,
@@ -55,6 +57,11 @@ pub struct VolumeReport {
     pub kind: VolumeType,
     /// Why this volume was chosen.
     pub chosen_because: String,
+    /// What was found inside a BitLocker volume (`ntfs`, `fat16`, ... or `locked`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inner_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bitlocker: Option<crate::bitlocker::BitLockerFacts>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ntfs: Option<NtfsReport>,
 }
@@ -273,17 +280,12 @@ fn run_stages(
     let vol: Arc<dyn ReadAt> = Arc::new(Window::new(disk_arc.clone(), chosen.offset, chosen.size));
     let kind = probe::probe(vol.as_ref())?;
     let mut report = volume_report(&chosen, kind);
-    if kind == VolumeType::Ntfs || kind == VolumeType::Zero || kind == VolumeType::Unknown {
+    if import && kind.is_bitlocker() {
+        examine_bitlocker(vol, &chosen, &opts.credentials, &mut report, findings, list)?;
+    } else if kind == VolumeType::Ntfs || kind == VolumeType::Zero || kind == VolumeType::Unknown {
         // A blank or unknown start may still be NTFS with a damaged boot sector.
-        let boot = probe::ntfs_boot::check(vol.as_ref(), chosen.offset, findings)?;
-        if let Some(b) = boot.boot {
+        if let Some(ntfs) = examine_plain_ntfs(vol, chosen.offset, import, findings)? {
             report.kind = VolumeType::Ntfs;
-            // A volume that does not fit its partition is already a finding; walking it adds noise.
-            let walk = import && b.boot_sector == "primary" && b.volume_bytes() <= vol.len();
-            let mut ntfs = NtfsReport::from_boot(b);
-            if walk {
-                examine_ntfs(vol, &mut ntfs, findings);
-            }
             report.ntfs = Some(ntfs);
         }
     }
@@ -291,6 +293,67 @@ fn run_stages(
         judge_import_volume(&report, &chosen, findings, list);
     }
     *volume_out = Some(report);
+    Ok(())
+}
+
+/// Boot sector (and, for import drives, the MFT walk) of a volume that may be NTFS.
+fn examine_plain_ntfs(
+    vol: Arc<dyn ReadAt>,
+    vol_start: u64,
+    walk_it: bool,
+    findings: &mut Vec<Finding>,
+) -> Result<Option<NtfsReport>, ReadError> {
+    let boot = probe::ntfs_boot::check(vol.as_ref(), vol_start, findings)?;
+    let Some(b) = boot.boot else { return Ok(None) };
+    // A volume that does not fit its partition is already a finding; walking it adds noise.
+    let walk = walk_it && b.boot_sector == "primary" && b.volume_bytes() <= vol.len();
+    let mut ntfs = NtfsReport::from_boot(b);
+    if walk {
+        examine_ntfs(vol, &mut ntfs, findings);
+    }
+    Ok(Some(ntfs))
+}
+
+/// Metadata, protectors and keys; when a key opens it, the NTFS inside is
+/// checked through the decrypting view exactly as a plain volume is.
+fn examine_bitlocker(
+    vol: Arc<dyn ReadAt>,
+    chosen: &Chosen,
+    creds: &crate::bitlocker::Credentials,
+    report: &mut VolumeReport,
+    findings: &mut Vec<Finding>,
+    list: &mut Checklist,
+) -> Result<(), ReadError> {
+    for s in [
+        DriveStatus::BitLockerVolumeNotFound,
+        DriveStatus::BitLockerKeyInvalid,
+        DriveStatus::BitLockerUnlockFailed,
+    ] {
+        list.checked(s);
+    }
+    let a = crate::bitlocker::assess(vol, creds);
+    findings.extend(a.findings);
+    report.bitlocker = Some(a.facts);
+    let Some(plain) = a.unlocked else {
+        report.inner_type = Some("locked".into());
+        list.blocked(
+            DriveStatus::NtfsVolumeNotFound,
+            "the BitLocker volume was not unlocked (give the recovery password with --recovery-key-file), so the file system inside was not examined",
+        );
+        return Ok(());
+    };
+    list.checked(DriveStatus::NtfsVolumeNotFound);
+    let inner: Arc<dyn ReadAt> = Arc::new(plain);
+    let kind = probe::probe(inner.as_ref())?;
+    report.inner_type = Some(
+        serde_json::to_value(kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| "unknown".into()),
+    );
+    if kind == VolumeType::Ntfs {
+        report.ntfs = examine_plain_ntfs(inner, chosen.offset, true, findings)?;
+    }
     Ok(())
 }
 
@@ -310,6 +373,8 @@ fn volume_report(chosen: &Chosen, kind: VolumeType) -> VolumeReport {
         size: chosen.size,
         kind,
         chosen_because: chosen.reason.clone(),
+        inner_type: None,
+        bitlocker: None,
         ntfs: None,
     }
 }
@@ -329,20 +394,10 @@ fn judge_import_volume(
     list: &mut Checklist,
 ) {
     let subject = volume_subject(chosen);
-    list.checked(DriveStatus::BitLockerVolumeNotFound);
     if v.kind.is_bitlocker() {
-        list.blocked(
-            DriveStatus::NtfsVolumeNotFound,
-            "the volume is BitLocker-encrypted and this version cannot unlock it, so the file system inside was not examined",
-        );
-        for s in [
-            DriveStatus::BitLockerKeyInvalid,
-            DriveStatus::BitLockerUnlockFailed,
-        ] {
-            list.blocked(s, "unlocking BitLocker is not implemented in this version");
-        }
-        return;
+        return; // judged by the BitLocker stage
     }
+    list.checked(DriveStatus::BitLockerVolumeNotFound);
     list.checked(DriveStatus::NtfsVolumeNotFound);
     let boot_ok = v
         .ntfs
