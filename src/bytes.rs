@@ -22,9 +22,37 @@ pub fn u64_at(b: &[u8], off: usize) -> Option<u64> {
     ))
 }
 
+pub fn array_at<const N: usize>(b: &[u8], off: usize) -> Option<[u8; N]> {
+    b.get(off..off.checked_add(N)?)?.try_into().ok()
+}
+
+/// UTF-16LE up to the first NUL (lossy on unpaired surrogates).
+pub fn utf16le(b: &[u8]) -> String {
+    let units: Vec<u16> = b
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .take_while(|&u| u != 0)
+        .collect();
+    String::from_utf16_lossy(&units)
+}
+
 /// True when `b[off..]` starts with `pat`.
 pub fn has_at(b: &[u8], off: usize, pat: &[u8]) -> bool {
     off.checked_add(pat.len())
         .and_then(|end| b.get(off..end))
         .is_some_and(|s| s == pat)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded() {
+        let b = [1, 2, 3];
+        assert_eq!(u16_at(&b, 1), Some(0x0302));
+        assert_eq!(u16_at(&b, 2), None);
+        assert_eq!(u64_at(&b, usize::MAX), None);
+        assert_eq!(utf16le(&[b'H', 0, b'i', 0, 0, 0, b'x', 0]), "Hi");
+    }
 }

@@ -12,10 +12,11 @@ impl Guid {
         b.get(..16)?.try_into().ok().map(Guid)
     }
 
-    /// Parse the canonical text form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
+    /// Parse `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (any case, braces allowed).
     pub fn parse(s: &str) -> Option<Guid> {
+        let s = s.trim().trim_start_matches('{').trim_end_matches('}');
         let hex: String = s.chars().filter(|c| *c != '-').collect();
-        if hex.len() != 32 || s.len() != 36 {
+        if hex.len() != 32 || s.len() != 36 || !hex.is_ascii() {
             return None;
         }
         let mut v = [0u8; 16];
@@ -68,5 +69,9 @@ mod tests {
         assert_eq!(g.0[0], 0xA2);
         assert_eq!(g.to_string(), text);
         assert!(Guid::parse("nope").is_none());
+        assert_eq!(
+            Guid::parse("{ebd0a0a2-b9e5-4433-87c0-68b6b72699c7}"),
+            Some(g)
+        );
     }
 }

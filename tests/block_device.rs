@@ -38,16 +38,7 @@ impl Drop for Loop {
 }
 
 fn check(dev: &Path) -> (Value, i32) {
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .args(["check", "--json"])
-        .arg(dev)
-        .output()
-        .unwrap();
-    (
-        serde_json::from_slice(&out.stdout).unwrap(),
-        out.status.code().unwrap(),
-    )
+    common::report::check_json::<&str>(dev, &[])
 }
 
 fn can_loop() -> bool {
@@ -95,13 +86,8 @@ fn read_only_loop_device_4096_is_unsupported() {
     assert_eq!(v["disk"]["logical_sector_size"], 4096);
     assert_eq!(v["disk"]["physical_sector_size"], 4096);
     assert_eq!(v["disk"]["partition_table"], "gpt");
-    let codes: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
-    assert!(codes.contains(&"disk.sector-size"), "{codes:?}");
+    let codes = common::report::codes(&v);
+    assert!(codes.iter().any(|c| c == "disk.sector-size"), "{codes:?}");
     assert_eq!(v["volume"]["type"], "ntfs");
     // On the device, sfdisk sees the 4096-byte sectors too: same partitions.
     if common::require_tool("sfdisk", "fdisk") {
@@ -182,11 +168,6 @@ fn mounted_partition_is_warned_about() {
     assert!(ok.success());
     let (v, _) = check(&dev.0);
     let _ = process::Command::new("umount").arg(mnt.path()).status();
-    let codes: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
-    assert!(codes.contains(&"disk.mounted"), "{codes:?}");
+    let codes = common::report::codes(&v);
+    assert!(codes.iter().any(|c| c == "disk.mounted"), "{codes:?}");
 }

@@ -5,6 +5,7 @@ mod bitlk;
 mod common;
 
 use assert_cmd::Command;
+use common::report::{codes, row};
 use serde_json::Value;
 use std::io::Write;
 
@@ -31,27 +32,6 @@ fn check(img: &bitlk::Image, key: Option<&str>) -> (Value, i32) {
         serde_json::from_str(&text).unwrap(),
         out.status.code().unwrap(),
     )
-}
-
-fn row(v: &Value, status: &str) -> String {
-    v["checklist"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["status"] == status)
-        .unwrap()["result"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-fn codes(v: &Value) -> Vec<String> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]

@@ -5,45 +5,9 @@ mod common;
 
 use assert_cmd::Command;
 use common::images::{expected, image};
+use common::report::{check_json, codes, row};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-
-fn check_json(path: &std::path::Path, extra: &[&str]) -> (Value, i32) {
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("check")
-        .arg(path)
-        .arg("--json")
-        .args(extra)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
-    (v, out.status.code().unwrap_or(-1))
-}
-
-fn codes(v: &Value) -> Vec<String> {
-    let mut c: Vec<String> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap().to_string())
-        .collect();
-    c.sort();
-    c
-}
-
-fn row(v: &Value, status: &str) -> String {
-    v["checklist"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["status"] == status)
-        .map(|r| r["result"].as_str().unwrap().to_string())
-        .unwrap_or_else(|| panic!("no checklist row {status}"))
-}
 
 /// (image, finding codes expected for an import drive, exit code)
 const CASES: &[(&str, &[&str], i32)] = &[
@@ -86,7 +50,7 @@ const CASES: &[(&str, &[&str], i32)] = &[
 #[test]
 fn every_image_gives_its_findings_and_exit_code() {
     for (name, want, code) in CASES {
-        let (v, exit) = check_json(&image(name), &[]);
+        let (v, exit) = check_json::<&str>(&image(name), &[]);
         assert_eq!(codes(&v), *want, "{name}");
         assert_eq!(exit, *code, "{name}");
         assert_eq!(v["exit_code"], *code, "{name}");
@@ -108,7 +72,7 @@ fn every_committed_image_has_a_case() {
 #[test]
 fn layout_and_volume_match_expected_json() {
     for (name, e) in expected() {
-        let (v, _) = check_json(&image(&name), &[]);
+        let (v, _) = check_json::<&str>(&image(&name), &[]);
         let disk = &v["disk"];
         assert_eq!(disk["partition_table"], e["table"], "{name}");
         assert_eq!(disk["logical_sector_size"], e["sector_size"], "{name}");
@@ -182,7 +146,7 @@ fn export_drives_get_only_disk_checks() {
 
 #[test]
 fn checklist_names_every_portal_state() {
-    let (v, _) = check_json(&image("sample-drive.img"), &[]);
+    let (v, _) = check_json::<&str>(&image("sample-drive.img"), &[]);
     let states: Vec<&str> = v["checklist"]
         .as_array()
         .unwrap()
@@ -241,7 +205,7 @@ fn strict_turns_warnings_into_failure() {
 fn sector_size_option_overrides_inference() {
     let (v, _) = check_json(&image("gpt-4k-ntfs.img.xz"), &["--sector-size", "4096"]);
     assert_eq!(v["disk"]["sector_size_source"], "option");
-    let (v, _) = check_json(&image("gpt-4k-ntfs.img.xz"), &[]);
+    let (v, _) = check_json::<&str>(&image("gpt-4k-ntfs.img.xz"), &[]);
     assert_eq!(v["disk"]["sector_size_source"], "gpt-header");
 }
 
@@ -255,7 +219,7 @@ fn image_is_unchanged_by_a_check() {
         let p = image(name);
         let before = Sha256::digest(std::fs::read(&p).unwrap());
         let mtime = std::fs::metadata(&p).unwrap().modified().unwrap();
-        check_json(&p, &[]);
+        check_json::<&str>(&p, &[]);
         let _ = Command::cargo_bin("ie-preflight")
             .unwrap()
             .arg("check")

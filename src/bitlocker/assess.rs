@@ -211,7 +211,7 @@ fn try_credentials(
     a: &mut Assessment,
     protectors: &[Protector],
     creds: &Credentials,
-    volume_guid: super::guid::Guid,
+    volume_guid: crate::guid::Guid,
 ) -> Option<Opened> {
     let mut chosen: Option<Opened> = None;
     let mut record = |a: &mut Assessment, cred: Credential<'_>, name: &str| {

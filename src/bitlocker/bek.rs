@@ -1,9 +1,9 @@
 //! Startup key files (`.BEK`, `bitlocker.md` §6.6).
 
-use super::bytes::u32_at;
 use super::entries::{self, entry_type, Value};
 use super::error::{Error, Result};
-use super::guid::Guid;
+use crate::bytes::u32_at;
+use crate::guid::Guid;
 use zeroize::Zeroizing;
 
 /// Largest `.BEK` accepted (the samples are 156 and 180 bytes).
@@ -30,7 +30,7 @@ pub fn parse(file: &[u8]) -> Result<StartupKey> {
     if u32_at(file, 8) != Some(48) {
         return Err(Error::BadStartupKey("header size is not 48"));
     }
-    let guid = Guid::from_slice(&file[16..]).ok_or(Error::BadStartupKey("too short"))?;
+    let guid = Guid::from_disk(&file[16..]).ok_or(Error::BadStartupKey("too short"))?;
     let list = entries::parse_list(&file[48..], 48)?;
     let ext = list
         .iter()

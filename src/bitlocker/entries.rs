@@ -2,9 +2,9 @@
 //! size is bounded, nesting is limited, unknown value types are kept as
 //! [`Value::Unknown`] and skipped by the readers above.
 
-use super::bytes::{array_at, u16_at, u64_at, utf16le};
 use super::error::{Error, Result};
-use super::guid::Guid;
+use crate::bytes::{array_at, u16_at, u64_at, utf16le};
+use crate::guid::Guid;
 use zeroize::Zeroizing;
 
 /// Deepest nesting accepted (the deepest seen is 3: VMK → stretch key → AES-CCM).
@@ -190,13 +190,13 @@ fn parse_value(value_type: u16, b: &[u8], off: u64, depth: usize) -> Result<Valu
             ciphertext: b.get(28..).ok_or_else(short)?.to_vec(),
         }),
         0x08 => Value::Vmk {
-            guid: Guid::from_slice(b).ok_or_else(short)?,
+            guid: Guid::from_disk(b).ok_or_else(short)?,
             modified: u64_at(b, 16).ok_or_else(short)?,
             protection: u16_at(b, 26).ok_or_else(short)?,
             children: nested(28)?,
         },
         0x09 => Value::ExternalKey {
-            guid: Guid::from_slice(b).ok_or_else(short)?,
+            guid: Guid::from_disk(b).ok_or_else(short)?,
             modified: u64_at(b, 16).ok_or_else(short)?,
             children: nested(24)?,
         },
@@ -204,7 +204,7 @@ fn parse_value(value_type: u16, b: &[u8], off: u64, depth: usize) -> Result<Valu
             offset: u64_at(b, 0).ok_or_else(short)?,
             size: u64_at(b, 8).ok_or_else(short)?,
         },
-        0x17 => Value::Guid(Guid::from_slice(b).ok_or_else(short)?),
+        0x17 => Value::Guid(Guid::from_disk(b).ok_or_else(short)?),
         _ => Value::Unknown,
     })
 }

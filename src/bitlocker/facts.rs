@@ -1,10 +1,10 @@
 //! What the report says about a BitLocker volume. Never holds a key.
 
 use super::decrypt::Method;
-use super::guid::Guid;
 use super::header::Variant;
 use super::inner::InnerFs;
 use super::protectors::{ProtectorFact, ProtectorKind};
+use crate::guid::Guid;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Default, Serialize)]

@@ -1,9 +1,9 @@
 //! Sector 0 of a BitLocker volume (`bitlocker.md` §2): which variant, sector
 //! size, and where the three FVE metadata blocks are.
 
-use super::bytes::{array_at, u16_at, u64_at};
 use super::error::{Error, Result};
-use super::guid::Guid;
+use crate::bytes::{array_at, u16_at, u64_at};
+use crate::guid::Guid;
 use serde::Serialize;
 
 /// Normal BitLocker identifier `4967d63b-2e29-4ad8-8399-f6a339e3d001`.
@@ -61,7 +61,7 @@ pub fn parse(s: &[u8], fallback_sector_size: u16) -> Result<VolumeHeader> {
     let eow = match id_off {
         None => false,
         Some(off) => {
-            let id = Guid::from_slice(s.get(off..).unwrap_or_default())
+            let id = Guid::from_disk(s.get(off..).unwrap_or_default())
                 .ok_or(Error::NotBitLocker("shorter than a sector"))?;
             if id == ID_NORMAL {
                 false
@@ -122,10 +122,13 @@ mod tests {
     #[test]
     fn identifiers_print_as_documented() {
         assert_eq!(
-            ID_NORMAL.to_string(),
+            ID_NORMAL.to_string().to_lowercase(),
             "4967d63b-2e29-4ad8-8399-f6a339e3d001"
         );
-        assert_eq!(ID_EOW.to_string(), "92a84d3b-dd80-4d0e-9e4e-b1e3284eaed8");
+        assert_eq!(
+            ID_EOW.to_string().to_lowercase(),
+            "92a84d3b-dd80-4d0e-9e4e-b1e3284eaed8"
+        );
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! recovery password and user password → wrapping key, VMK → FVEK. Every
 //! derived secret lives in a `Zeroizing` buffer.
 
-use super::bytes::u16_at;
 use super::entries::{entry_type, CcmBlob, Value};
 use super::error::{Error, Result};
 use super::metadata::MetadataCopy;
+use crate::bytes::u16_at;
 use aes::Aes256;
 use ccm::aead::generic_array::GenericArray;
 use ccm::aead::{AeadInPlace, KeyInit};

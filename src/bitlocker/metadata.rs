@@ -1,11 +1,11 @@
 //! FVE metadata blocks (`bitlocker.md` §3): block header, metadata header,
 //! validation record (CRC-32 now, SHA-256 under the VMK later) and entries.
 
-use super::bytes::{u16_at, u32_at, u64_at};
 use super::entries::{self, CcmBlob, Entry, Value};
 use super::error::{Error, Result};
-use super::guid::Guid;
 use super::header::FVE_SIGNATURE;
+use crate::bytes::{u16_at, u32_at, u64_at};
+use crate::guid::Guid;
 use crate::source::{read_vec_if_inside, ReadAt};
 
 /// Each Win7+ copy owns this much space from its offset (§3.1).
@@ -156,7 +156,7 @@ pub fn read_copy(vol: &dyn ReadAt, index: usize, offset: u64) -> Result<Metadata
     let metadata_size = u32_at(&raw, m).unwrap_or(0);
     let header = MetadataHeader {
         metadata_size,
-        volume_guid: Guid::from_slice(raw.get(m + 16..).unwrap_or_default()).unwrap_or_default(),
+        volume_guid: Guid::from_disk(raw.get(m + 16..).unwrap_or_default()).unwrap_or_default(),
         next_nonce: u32_at(&raw, m + 32).unwrap_or(0),
         method: u16_at(&raw, m + 36).unwrap_or(0),
         creation_time: u64_at(&raw, m + 40).unwrap_or(0),

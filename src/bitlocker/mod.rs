@@ -9,13 +9,11 @@
 
 mod assess;
 pub mod bek;
-mod bytes;
 pub mod decrypt;
 pub mod entries;
 pub mod error;
 pub mod facts;
 mod findings;
-pub mod guid;
 pub mod header;
 pub mod inner;
 pub mod keys;

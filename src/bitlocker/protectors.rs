@@ -2,7 +2,7 @@
 //! material needed to try them.
 
 use super::entries::{entry_type, CcmBlob, Entry, Value};
-use super::guid::Guid;
+use crate::guid::Guid;
 use serde::Serialize;
 use zeroize::Zeroizing;
 

@@ -2,9 +2,9 @@
 //! (`bitlocker.md` §6.9 steps 2–3). First AES-CCM tag success wins.
 
 use super::bek::StartupKey;
-use super::guid::Guid;
 use super::keys::{self, Vmk};
 use super::protectors::{Protector, ProtectorKind};
+use crate::guid::Guid;
 use zeroize::Zeroizing;
 
 /// One credential, already decoded.

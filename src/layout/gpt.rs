@@ -168,7 +168,7 @@ pub fn partitions(entries: &[u8], h: &Header, sector_size: u32) -> Vec<Partition
         }
         let first = u64_at(e, 32).unwrap_or(0);
         let last = u64_at(e, 40).unwrap_or(0);
-        let name = utf16_name(e.get(56..128).unwrap_or(&[]));
+        let name = crate::bytes::utf16le(e.get(56..128).unwrap_or(&[]));
         let (tname, role) = type_info(&type_guid);
         let sectors = last.checked_sub(first).map_or(0, |d| d.saturating_add(1));
         let mut p = Partition::new(
@@ -187,15 +187,6 @@ pub fn partitions(entries: &[u8], h: &Header, sector_size: u32) -> Vec<Partition
         out.push(p);
     }
     out
-}
-
-fn utf16_name(b: &[u8]) -> String {
-    let units: Vec<u16> = b
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .take_while(|&u| u != 0)
-        .collect();
-    String::from_utf16_lossy(&units)
 }
 
 /// The outcome of reading both copies of the table.

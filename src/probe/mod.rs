@@ -69,22 +69,6 @@ impl VolumeType {
 /// How many leading bytes decide "all zero".
 const ZERO_PROBE: usize = 128 * 1024;
 
-/// BitLocker identifiers (bitlocker.md §2.1): normal and "EOW".
-const BITLOCKER_GUIDS: [[u8; 16]; 2] = [
-    [
-        0x3b, 0xd6, 0x67, 0x49, 0x29, 0x2e, 0xd8, 0x4a, 0x83, 0x99, 0xf6, 0xa3, 0x39, 0xe3, 0xd0,
-        0x01,
-    ],
-    [
-        0x3b, 0x4d, 0xa8, 0x92, 0x80, 0xdd, 0x0e, 0x4d, 0x9e, 0x4e, 0xb1, 0xe3, 0x28, 0x4e, 0xae,
-        0xd8,
-    ],
-];
-
-fn bitlocker_guid_at(b: &[u8], off: usize) -> bool {
-    BITLOCKER_GUIDS.iter().any(|g| has_at(b, off, g))
-}
-
 /// Identify the volume from its first bytes (up to 128 KiB, and the ext/Btrfs
 /// superblocks further in).
 pub fn probe(vol: &dyn ReadAt) -> Result<VolumeType, ReadError> {
@@ -94,16 +78,18 @@ pub fn probe(vol: &dyn ReadAt) -> Result<VolumeType, ReadError> {
 }
 
 fn identify(head: &[u8], vol: &dyn ReadAt) -> Result<VolumeType, ReadError> {
-    let oem = head.get(3..11).unwrap_or(&[]);
-    if oem == b"-FVE-FS-" {
-        return Ok(if head.get(..3) == Some(&[0xEB, 0x52, 0x90][..]) {
-            VolumeType::BitlockerVista
-        } else {
-            VolumeType::Bitlocker
-        });
+    use crate::bitlocker::Variant;
+    match crate::bitlocker::detect(vol) {
+        Some(Variant::Win7) => return Ok(VolumeType::Bitlocker),
+        Some(Variant::ToGo) => return Ok(VolumeType::BitlockerToGo),
+        Some(Variant::Vista) => return Ok(VolumeType::BitlockerVista),
+        None => {}
     }
-    if bitlocker_guid_at(head, 424) {
-        return Ok(VolumeType::BitlockerToGo);
+    let oem = head.get(3..11).unwrap_or(&[]);
+    // The signature without a valid header is still BitLocker, just damaged:
+    // the BitLocker stage says what is wrong with it.
+    if oem == b"-FVE-FS-" {
+        return Ok(VolumeType::Bitlocker);
     }
     if oem == b"NTFS    " {
         return Ok(VolumeType::Ntfs);

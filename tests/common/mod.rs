@@ -7,6 +7,7 @@
 
 pub mod images;
 pub mod ntfs;
+pub mod report;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
