@@ -41,6 +41,20 @@ pub enum Command {
     BlobList(BlobListArgs),
     /// Validate WAImportExport v2 dataset.csv (and driveset.csv)
     Dataset(DatasetArgs),
+    /// Explain a job's and its drives' states like the portal, with what to do next
+    #[command(
+        after_help = "JOB.json: the REST job resource, `az import-export show` output, or a bare driveList array.\nExit code 1 when the job or a drive failed."
+    )]
+    Status(StatusArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// The job record (JSON)
+    pub job: PathBuf,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -170,6 +184,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Dataset(a) => {
             crate::file_check::dataset(&a.dataset, a.driveset.as_deref(), a.json, a.strict)
         }
+        Command::Status(a) => crate::job::run_status(&a.job, a.json),
         Command::Ls(a) => crate::ls::run(crate::ls::Args {
             source: &a.source,
             json: a.json,

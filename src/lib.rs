@@ -13,6 +13,7 @@ pub mod cli;
 pub mod devices;
 pub mod file_check;
 pub mod guid;
+pub mod job;
 pub mod layout;
 pub mod ls;
 pub mod ntfs_volume;
