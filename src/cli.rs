@@ -46,6 +46,20 @@ pub enum Command {
         after_help = "JOB.json: the REST job resource, `az import-export show` output, or a bare driveList array.\nExit code 1 when the job or a drive failed."
     )]
     Status(StatusArgs),
+    /// Summarise a service copy log (classic DriveLog XML or the current databoxcopylog format)
+    Log(LogArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    /// The copy log, error log or verbose log (XML)
+    pub file: PathBuf,
+    /// A `sha256sum`-format file from `check --hashes`: list the files the log does not report as copied
+    #[arg(long, value_name = "FILE")]
+    pub hashes: Option<PathBuf>,
+    /// Print JSON (every path) instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -184,6 +198,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Dataset(a) => {
             crate::file_check::dataset(&a.dataset, a.driveset.as_deref(), a.json, a.strict)
         }
+        Command::Log(a) => crate::job::log::run(&a.file, a.hashes.as_deref(), a.json),
         Command::Status(a) => crate::job::run_status(&a.job, a.json),
         Command::Ls(a) => crate::ls::run(crate::ls::Args {
             source: &a.source,

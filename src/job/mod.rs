@@ -1,5 +1,6 @@
 //! Jobs: the job record (REST / az CLI / drive list), and what its states mean.
 
+pub mod log;
 pub mod model;
 pub mod states;
 pub mod status;
