@@ -101,10 +101,12 @@ fn fixtures_in_each_shape() {
         ("rest-import.json", 1),
         ("az-cli-show.json", 0),
         ("drive-list.json", 0),
+        ("journal.jrn", 0),
+        ("_DriveInfo_9CA995BB.xml", 0),
     ] {
         let (text, got) = status(&jobs().join(file), false);
         assert_eq!(got, code, "{file}");
-        golden(&file.replace(".json", ".txt"), &text);
+        golden(&format!("{}.txt", file.rsplit_once('.').unwrap().0), &text);
         // Secrets never appear.
         for key in [
             "060456-014509",
@@ -123,6 +125,12 @@ fn fixtures_in_each_shape() {
     assert!(text.contains("70% completed"));
     assert!(text.contains("FAILED: BitLocker key invalid"));
     assert!(text.contains("FAILED: Disk not received at datacenter"));
+    for f in ["journal.jrn", "_DriveInfo_9CA995BB.xml"] {
+        let (text, _) = status(&jobs().join(f), false);
+        assert!(text.contains("Drive 9CA995BB"), "{f}: {text}");
+        assert!(text.contains("\\DriveManifest.xml"), "{f}");
+        assert!(text.contains("well-formed recovery password"), "{f}");
+    }
     assert!(
         text.contains("not a recovery password: group 1"),
         "the documentation placeholder key is flagged"

@@ -1,5 +1,6 @@
 //! Jobs: the job record (REST / az CLI / drive list), and what its states mean.
 
+pub mod journal;
 pub mod log;
 pub mod model;
 pub mod states;
@@ -9,17 +10,10 @@ pub use model::{parse_job, Drive, Job, JobError};
 
 /// `ie-preflight status JOB.json`; returns the exit code.
 pub fn run_status(path: &std::path::Path, json: bool) -> i32 {
-    let text = match read_job_file(path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("ie-preflight: error: {e}");
-            return 3;
-        }
-    };
-    let job = match parse_job(&text) {
+    let job = match load(path) {
         Ok(j) => j,
         Err(e) => {
-            eprintln!("ie-preflight: error: {}: {e}", path.display());
+            eprintln!("ie-preflight: error: {e}");
             return 3;
         }
     };
@@ -30,6 +24,22 @@ pub fn run_status(path: &std::path::Path, json: bool) -> i32 {
         print!("{}", status::render(&r));
     }
     r.exit_code
+}
+
+/// A job from a job JSON, a journal, or a DriveInfo XML, told apart by content.
+pub fn parse_any(text: &str) -> Result<Job, String> {
+    let t = text.trim_start();
+    if t.starts_with('{') || t.starts_with('[') && !t.starts_with("[BeginUpdateRecord]") {
+        parse_job(text).map_err(|e| e.to_string())
+    } else {
+        journal::job_from_text(text).map_err(|e| e.to_string())
+    }
+}
+
+/// Load a job file of any accepted kind.
+pub fn load(path: &std::path::Path) -> Result<Job, String> {
+    let text = read_job_file(path)?;
+    parse_any(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// A job file, bounded (job records are small), read as UTF-8 (a BOM is dropped).

@@ -29,7 +29,7 @@ pub struct DriveReport {
     pub state: Option<String>,
     pub copy_status: Option<String>,
     pub portal_state: String,
-    /// `progress`, `failure` or `unknown`.
+    /// `progress`, `failure`, `none` (no state recorded) or `unknown`.
     pub kind: &'static str,
     pub meaning: String,
     pub next_step: String,
@@ -91,6 +91,15 @@ fn drive_report(d: &Drive) -> DriveReport {
             Some(h.caught_by),
         );
     }
+    if names.iter().all(Option::is_none) {
+        return base(
+            "no state recorded".into(),
+            "none",
+            "The record carries no drive state: a journal, DriveInfo file or drive list describes the drive before the job is processed.".into(),
+            "Check the drive with `ie-preflight check DEVICE --recovery-key-file KEY` before shipping.".into(),
+            None,
+        );
+    }
     match names.iter().flatten().find_map(|n| drive_state(n)) {
         Some(ds) => {
             let portal = match (ds.portal, d.percent_complete) {
@@ -129,7 +138,10 @@ pub fn report(job: &Job) -> StatusReport {
             meaning: js.map_or_else(
                 || match &job.state {
                     Some(_) => "This state is not one the service documents.".to_string(),
-                    None => "The record has no job state (a bare drive list).".to_string(),
+                    None => {
+                        "The record has no job state (a drive list, journal or DriveInfo file)."
+                            .to_string()
+                    }
                 },
                 |s| s.meaning.to_string(),
             ),
