@@ -114,8 +114,18 @@ pub struct LsArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Block device (e.g. /dev/sdb) or raw disk image file
+    /// Block device (e.g. /dev/sdb) or raw disk image file; with --job, SERIAL=IMAGE pairs an image with a job drive
     pub source: PathBuf,
+    /// With --job: the other drives of the job (devices, or SERIAL=IMAGE)
+    #[arg(requires = "job", value_name = "MORE")]
+    pub more: Vec<PathBuf>,
+    /// Check every drive of an import job at once: the job JSON (REST or `az import-export show`),
+    /// the WAImportExport journal (.jrn) or a _DriveInfo_<serial>.xml. Each drive's key comes from it.
+    #[arg(long, value_name = "FILE")]
+    pub job: Option<PathBuf>,
+    /// The job drive (serial) a single image stands for, when it has no serial of its own
+    #[arg(long, value_name = "SERIAL")]
+    pub drive_id: Option<String>,
     /// Print one JSON document (schema "ie-preflight/1") on stdout instead of the checklist
     #[arg(long)]
     pub json: bool,
@@ -210,6 +220,9 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 fn run_check(a: CheckArgs) -> i32 {
+    if let Some(job) = &a.job {
+        return run_job_check(job, &a);
+    }
     let opened = match crate::source::open(&a.source) {
         Ok(o) => o,
         Err(e) => return could_not_complete(&e.to_string(), a.json),
@@ -231,6 +244,35 @@ fn run_check(a: CheckArgs) -> i32 {
         print!("{}", check::render::human(&report, a.strict));
     }
     report.exit_code
+}
+
+/// `check --job`: every drive, each with its own key from the job.
+fn run_job_check(job_path: &std::path::Path, a: &CheckArgs) -> i32 {
+    use crate::job::multi;
+    let job = match crate::job::load(job_path) {
+        Ok(j) => j,
+        Err(e) => return could_not_complete(&e, a.json),
+    };
+    let sources: Vec<multi::SourceArg> = std::iter::once(&a.source)
+        .chain(&a.more)
+        .map(|p| multi::SourceArg::parse(&p.to_string_lossy()))
+        .collect();
+    let options_for = |d: &crate::job::Drive| check::Options {
+        credentials: crate::bitlocker::Credentials {
+            recovery_password: d.bitlocker_key.clone(),
+            ..crate::bitlocker::Credentials::none()
+        },
+        job_type: a.job_type,
+        sector_size: a.sector_size,
+        strict: a.strict,
+    };
+    let r = multi::check_job(&job, &sources, a.drive_id.as_deref(), &options_for);
+    if a.json {
+        print_json(&r);
+    } else {
+        print!("{}", multi::render(&r, a.strict));
+    }
+    r.exit_code
 }
 
 /// The check could not start: say why (on stderr, and as JSON when asked).

@@ -3,6 +3,7 @@
 pub mod journal;
 pub mod log;
 pub mod model;
+pub mod multi;
 pub mod states;
 pub mod status;
 
