@@ -78,15 +78,7 @@ fn finish(
                 .count();
             println!("{}: {errors} errors, {warnings} warnings", path.display());
             for f in fs {
-                let sev = match f.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                    Severity::Info => "info",
-                };
-                println!("  {sev} [{}] {}: {}", f.code, f.subject, f.message);
-                if !f.hint.is_empty() {
-                    println!("    what to do: {}", f.hint);
-                }
+                print!("{}", crate::report::human::finding("  ", f));
             }
         }
         let line = match verdict {

@@ -249,18 +249,7 @@ pub fn render(j: &JobCheck, strict: bool) -> String {
     }
     let _ = writeln!(o, "=== job {}", j.job.as_deref().unwrap_or("(unnamed)"));
     for f in &j.findings {
-        let _ = writeln!(
-            o,
-            "  {} [{}] {}: {}",
-            if f.severity == Severity::Error {
-                "error"
-            } else {
-                "warning"
-            },
-            f.code,
-            f.subject,
-            f.message
-        );
+        o.push_str(&crate::report::human::finding("  ", f));
     }
     for d in &j.drives {
         let v = match d.verdict {

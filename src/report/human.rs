@@ -20,18 +20,48 @@ pub fn checklist(rows: &[Row], findings: &[Finding]) -> String {
         }
         out.push('\n');
         for f in findings.iter().filter(|f| f.predicts == row.status) {
-            let sev = match f.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "info",
-            };
-            let _ = writeln!(out, "      {sev} [{}] {}: {}", f.code, f.subject, f.message);
-            if !f.hint.is_empty() {
-                let _ = writeln!(out, "        what to do: {}", f.hint);
-            }
+            out.push_str(&finding("      ", f));
         }
     }
     out
+}
+
+/// One finding as text: `severity [code] subject: message`, and the hint
+/// on the next line, each line starting with `indent`.
+pub fn finding(indent: &str, f: &Finding) -> String {
+    let sev = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    };
+    let mut out = format!(
+        "{indent}{sev} [{}] {}: {}\n",
+        f.code,
+        printable(&f.subject),
+        printable(&f.message)
+    );
+    if !f.hint.is_empty() {
+        let _ = writeln!(out, "{indent}  what to do: {}", f.hint);
+    }
+    out
+}
+
+/// Names from a disk may hold control characters; show them escaped so they
+/// cannot move the cursor or hide text in a terminal.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 pub fn facts(facts: &[Fact]) -> String {
@@ -76,6 +106,12 @@ pub fn size(bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(super::printable("a\x1b[2Jb\n"), "a\\u{1b}[2Jb\\n");
+        assert_eq!(super::printable("plain"), "plain");
+    }
+
     #[test]
     fn sizes() {
         assert_eq!(super::size(512), "512 bytes");
