@@ -27,7 +27,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check one drive and print a pre-shipping checklist
-    #[command(after_help = "Examples:\n  ie-preflight check /dev/sdb\n  ie-preflight check disk.img --json\n  ie-preflight check disk.img --job-type export\n\n".to_owned() + AFTER_HELP)]
+    #[command(after_help = "Examples:\n  ie-preflight check /dev/sdb\n  ie-preflight check disk.img --json\n  ie-preflight check disk.img --job-type export\n  ie-preflight check /dev/sdb --recovery-key-file key.txt --dest mycontainer/2024/\n  ie-preflight check /dev/sdb --recovery-key-file key.txt --dataset dataset.csv\n  ie-preflight check --source-dir /srv/staging --dest mycontainer/ --blob-type page\n\n".to_owned() + AFTER_HELP)]
     Check(CheckArgs),
     /// List this machine's block devices with the facts the checks use
     Devices(DevicesArgs),
@@ -86,8 +86,9 @@ pub struct LsArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Block device (e.g. /dev/sdb) or raw disk image file
-    pub source: PathBuf,
+    /// Block device (e.g. /dev/sdb) or raw disk image file (optional with --source-dir)
+    #[arg(required_unless_present = "source_dir")]
+    pub source: Option<PathBuf>,
     /// Print one JSON document (schema "ie-preflight/1") on stdout instead of the checklist
     #[arg(long)]
     pub json: bool,
@@ -102,6 +103,78 @@ pub struct CheckArgs {
     pub sector_size: Option<u32>,
     #[command(flatten)]
     pub keys: KeyArgs,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+}
+
+/// Where the data goes, so every file can be judged by Azure's naming and size rules.
+#[derive(Debug, clap::Args)]
+pub struct RulesArgs {
+    /// Destination of the whole drive/folder, like WAImportExport v1's /dstdir:
+    /// `container/` or `container/dir/`; `/` (or "") makes each top-level folder a container
+    #[arg(long, value_name = "CONTAINER/PREFIX/")]
+    pub dest: Option<String>,
+    /// Blob type for every file (default: block blobs, but .vhd/.vhdx as page blobs, as v2)
+    #[arg(long, value_enum, requires = "dest", conflicts_with = "files")]
+    pub blob_type: Option<BlobTypeArg>,
+    /// The destination is Azure Files: --dest names the share (without --dest each top-level folder is a share)
+    #[arg(long)]
+    pub files: bool,
+    /// WAImportExport v2 dataset.csv: each row's BasePath (`F:\dir\` or `F:\file`) on the drive is judged under its own destination
+    #[arg(long, value_name = "dataset.csv", conflicts_with_all = ["dest", "files", "blob_type"])]
+    pub dataset: Option<PathBuf>,
+    /// A local staging folder to judge too (walked, links not followed); SOURCE may then be left out
+    #[arg(long, value_name = "DIR")]
+    pub source_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BlobTypeArg {
+    Block,
+    Page,
+}
+
+/// A usage error (exit 2) or an unreadable file (exit 3).
+enum RulesArgError {
+    Usage(String),
+    Unreadable(String),
+}
+
+impl RulesArgs {
+    fn options(&self) -> Result<check::rules_stage::RulesOptions, RulesArgError> {
+        use crate::azure::{BlobType, Destination, Target};
+        use check::rules_stage::{Mode, RulesOptions};
+        let mut o = RulesOptions {
+            source_dir: self.source_dir.clone(),
+            ..RulesOptions::default()
+        };
+        if let Some(path) = &self.dataset {
+            let text = crate::file_check::text(path).map_err(RulesArgError::Unreadable)?;
+            let (findings, rows) = crate::azure::dataset::validate_dataset(&text);
+            o.dataset_findings = findings
+                .into_iter()
+                .map(|mut f| {
+                    f.subject = format!("{}: {}", path.display(), f.subject);
+                    f
+                })
+                .collect();
+            o.mode = Mode::Dataset(rows);
+        } else if self.dest.is_some() || self.files {
+            let target = if self.files {
+                Target::Files
+            } else {
+                Target::Blob(self.blob_type.map(|b| match b {
+                    BlobTypeArg::Block => BlobType::Block,
+                    BlobTypeArg::Page => BlobType::Page,
+                }))
+            };
+            let dest = self.dest.as_deref().unwrap_or("");
+            let d = Destination::parse(target, dest)
+                .map_err(|e| RulesArgError::Usage(format!("--dest {dest}: {e}")))?;
+            o.mode = Mode::Dest(d);
+        }
+        Ok(o)
+    }
 }
 
 /// How to give BitLocker keys. Files keep secrets out of the process list and shell history.
@@ -180,7 +253,31 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 fn run_check(a: CheckArgs) -> i32 {
-    let opened = match crate::source::open(&a.source) {
+    let rules = match a.rules.options() {
+        Ok(r) => r,
+        Err(RulesArgError::Usage(e)) => {
+            eprintln!("ie-preflight: error: {e}");
+            return 2;
+        }
+        Err(RulesArgError::Unreadable(e)) => return could_not_complete(&e, a.json),
+    };
+    let Some(source) = &a.source else {
+        let Some(dir) = &rules.source_dir else {
+            return could_not_complete("give a SOURCE drive or --source-dir", a.json);
+        };
+        return match check::rules_stage::run_local(dir, &rules, a.job_type, a.strict) {
+            Ok(report) => {
+                if a.json {
+                    print_json(&report);
+                } else {
+                    print!("{}", check::rules_stage::human_local(&report, a.strict));
+                }
+                report.exit_code
+            }
+            Err(e) => could_not_complete(&e, a.json),
+        };
+    };
+    let opened = match crate::source::open(source) {
         Ok(o) => o,
         Err(e) => return could_not_complete(&e.to_string(), a.json),
     };
@@ -194,7 +291,8 @@ fn run_check(a: CheckArgs) -> i32 {
         sector_size: a.sector_size,
         strict: a.strict,
     };
-    let report = check::run(&opened, &opts);
+    let mut report = check::run(&opened, &opts);
+    check::rules_stage::apply(&mut report, &rules, a.strict);
     if a.json {
         print_json(&report);
     } else {

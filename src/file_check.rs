@@ -29,7 +29,7 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-fn text(path: &Path) -> Result<String, String> {
+pub(crate) fn text(path: &Path) -> Result<String, String> {
     let bytes = read_bounded(path)?;
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF")

@@ -3,6 +3,7 @@
 
 mod disk_rules;
 pub mod render;
+pub mod rules_stage;
 
 use crate::layout::{self, Chosen, DiskLayout, SectorSize, SectorSizeSource, TableKind};
 use crate::ntfs_volume;
@@ -79,6 +80,9 @@ pub struct NtfsReport {
     pub directories: Option<u64>,
     pub bytes_in_use: Option<u64>,
     pub dirty: Option<bool>,
+    /// The walk's inventory, kept for the Azure rules stage ([`rules_stage::apply`]).
+    #[serde(skip)]
+    pub inventory: rules_stage::HeldInventory,
 }
 
 impl NtfsReport {
@@ -92,6 +96,7 @@ impl NtfsReport {
             directories: None,
             bytes_in_use: None,
             dirty: None,
+            inventory: rules_stage::HeldInventory::default(),
         }
     }
 
@@ -119,6 +124,8 @@ pub struct CheckReport {
     pub incomplete: Vec<String>,
     pub disk: DiskReport,
     pub volume: Option<VolumeReport>,
+    /// The Azure rules per source and destination (filled by [`rules_stage::apply`]).
+    pub rules: Vec<rules_stage::RulesRun>,
 }
 
 /// Run every check this version has on an opened source.
@@ -202,6 +209,7 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
             device: src.device.clone(),
         },
         volume,
+        rules: Vec::new(),
     }
 }
 
@@ -364,6 +372,7 @@ fn examine_ntfs(vol: Arc<dyn ReadAt>, ntfs: &mut NtfsReport, findings: &mut Vec<
         ntfs.add_facts(f);
     }
     findings.extend(analysis.findings);
+    ntfs.inventory = rules_stage::HeldInventory(analysis.inventory);
 }
 
 fn volume_report(chosen: &Chosen, kind: VolumeType) -> VolumeReport {
