@@ -37,7 +37,10 @@ pub enum Command {
     )]
     Ls(LsArgs),
     /// Validate an export blob-list XML (BlobPath / BlobPathPrefix), with line and column
-    #[command(name = "blob-list")]
+    #[command(
+        name = "blob-list",
+        after_help = "Examples:\n  ie-preflight blob-list list.xml\n  az storage blob list --account-name ACCOUNT --container-name music -o json > music.json\n  ie-preflight blob-list list.xml --inventory music.json --drive-size 8TB"
+    )]
     BlobList(BlobListArgs),
     /// Validate WAImportExport v2 dataset.csv (and driveset.csv)
     Dataset(DatasetArgs),
@@ -47,6 +50,17 @@ pub enum Command {
 pub struct BlobListArgs {
     /// The blob list XML file
     pub file: PathBuf,
+    /// JSON printed by `az storage blob list -o json` (one or more files): resolve what the
+    /// list selects (count, bytes, names NTFS cannot hold, Archive-tier blobs)
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub inventory: Vec<PathBuf>,
+    /// Container of the blobs of an --inventory file whose objects have no `container` field
+    #[arg(long, value_name = "NAME", requires = "inventory")]
+    pub container: Option<String>,
+    /// Size of one export drive, decimal units as WAImportExport PreviewExport
+    /// (1 TB = 10^12 bytes), e.g. 8TB: how many drives the export needs
+    #[arg(long, value_name = "SIZE", requires = "inventory", value_parser = crate::bloblist::inventory::parse_drive_size)]
+    pub drive_size: Option<u64>,
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
@@ -239,7 +253,16 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check(a) => run_check(a),
         Command::Devices(a) => crate::devices::run(a.json),
-        Command::BlobList(a) => crate::file_check::blob_list(&a.file, a.json, a.strict),
+        Command::BlobList(a) => crate::file_check::blob_list(
+            &a.file,
+            &crate::file_check::InventoryArgs {
+                files: &a.inventory,
+                container: a.container.as_deref(),
+                drive_size: a.drive_size,
+            },
+            a.json,
+            a.strict,
+        ),
         Command::Dataset(a) => {
             crate::file_check::dataset(&a.dataset, a.driveset.as_deref(), a.json, a.strict)
         }
