@@ -558,9 +558,9 @@ mod tests {
     #[test]
     fn dataset_rows_judge_their_own_part() {
         let csv = "BasePath,DstBlobPathOrPrefix,BlobType,Disposition,MetadataFile,PropertiesFile\n\
-                   \"F:\\data\\\",\"c1/\",BlockBlob,rename,None,None\n\
-                   \"F:\\disk.vhd\",\"c2/d.vhd\",PageBlob,rename,None,None\n\
-                   \"F:\\gone\\\",\"c3/\",BlockBlob,rename,None,None\n";
+                   \"F:\\data\\\",\"data-c1/\",BlockBlob,rename,None,None\n\
+                   \"F:\\disk.vhd\",\"vhd-c2/d.vhd\",PageBlob,rename,None,None\n\
+                   \"F:\\gone\\\",\"gone-c3/\",BlockBlob,rename,None,None\n";
         let (f, rows) = crate::azure::dataset::validate_dataset(csv);
         assert!(f.is_empty(), "{f:?}");
         let item = |p: &str, d: bool, s: u64| Item {
@@ -581,7 +581,7 @@ mod tests {
         assert_eq!(runs[0].report.count("azure.blob-trailing"), 1);
         assert_eq!(runs[0].report.files, 2);
         assert_eq!(runs[1].report.count("azure.page-blob-alignment"), 1);
-        assert_eq!(runs[1].destination, "c2/d.vhd");
+        assert_eq!(runs[1].destination, "vhd-c2/d.vhd");
         let codes: Vec<&str> = found.iter().map(|f| f.code).collect();
         assert!(codes.contains(&DATASET_PATH_MISSING), "{codes:?}");
     }
