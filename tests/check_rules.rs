@@ -339,3 +339,66 @@ fn source_dir_alone_needs_no_drive() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Set FILE_ATTRIBUTE_ENCRYPTED (0x4000) in the `$STANDARD_INFORMATION` of the
+/// MFT record whose `$FILE_NAME` is `name` (ntfs-3g cannot make EFS files).
+fn set_encrypted(img: &Path, name: &str) {
+    let mut bytes = std::fs::read(img).unwrap();
+    let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let u16_at = |b: &[u8], o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as usize;
+    let u32_at = |b: &[u8], o: usize| u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
+    let mut patched = 0;
+    for rec in (0..bytes.len().saturating_sub(1024)).step_by(1024) {
+        if &bytes[rec..rec + 4] != b"FILE" {
+            continue;
+        }
+        let mut at = rec + u16_at(&bytes, rec + 0x14);
+        let (mut si, mut named) = (None, false);
+        while at + 8 < rec + 1024 {
+            let ty = u32_at(&bytes, at);
+            let len = u32_at(&bytes, at + 4) as usize;
+            if ty == 0xFFFF_FFFF || len == 0 {
+                break;
+            }
+            let content = at + u16_at(&bytes, at + 0x14);
+            if ty == 0x10 {
+                si = Some(content);
+            }
+            if ty == 0x30 {
+                let n = bytes[content + 0x40] as usize;
+                named |= bytes[content + 0x42..content + 0x42 + 2 * n] == utf16[..];
+            }
+            at += len;
+        }
+        if let (Some(si), true) = (si, named) {
+            let flags = u32_at(&bytes, si + 0x20) | 0x4000;
+            bytes[si + 0x20..si + 0x24].copy_from_slice(&flags.to_le_bytes());
+            patched += 1;
+        }
+    }
+    assert_eq!(patched, 1, "record of {name} not found");
+    std::fs::write(img, bytes).unwrap();
+}
+
+#[test]
+fn efs_flag_from_the_mft_is_unsupported_data() {
+    if !prerequisites() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let img = build_drive(dir.path());
+    set_encrypted(&img, "ok.txt");
+    let (v, exit) = check(&[img.as_os_str(), OsStr::new("--dest"), OsStr::new("/")]);
+    assert_eq!(exit, 1);
+    let mut want = expected_blob();
+    want.insert("azure.efs-encrypted".into(), vec!["good/ok.txt".into()]);
+    assert_run(&v, true, &want);
+    let efs = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "azure.efs-encrypted")
+        .unwrap();
+    assert_eq!(efs["predicts"], "Unsupported data");
+    assert_eq!(efs["severity"], "error");
+}
