@@ -205,6 +205,24 @@ pub fn judge_items(
             );
         }
         Mode::Dataset(rows) => {
+            // Each row is judged on its own; the container limit is for all of them.
+            let containers: std::collections::HashSet<&str> = rows
+                .iter()
+                .filter_map(|r| {
+                    r.destination
+                        .as_ref()
+                        .or(r.file_destination.as_ref().map(|(d, _)| d))
+                })
+                .filter_map(Destination::container)
+                .collect();
+            findings.extend(
+                crate::azure::rules::too_many_containers(containers.len() as u64)
+                    .into_iter()
+                    .map(|mut f| {
+                        f.subject = format!("{subject_prefix}dataset destinations");
+                        f
+                    }),
+            );
             for row in rows {
                 let subject = format!("{source}: dataset line {}", row.line);
                 let Some(rel) = volume_relative(&row.base_path) else {
@@ -584,5 +602,36 @@ mod tests {
         assert_eq!(runs[1].destination, "vhd-c2/d.vhd");
         let codes: Vec<&str> = found.iter().map(|f| f.code).collect();
         assert!(codes.contains(&DATASET_PATH_MISSING), "{codes:?}");
+    }
+
+    #[test]
+    fn dataset_container_limit_counts_every_row() {
+        let mut csv = String::from(
+            "BasePath,DstBlobPathOrPrefix,BlobType,Disposition,MetadataFile,PropertiesFile\n",
+        );
+        for n in 0..513 {
+            csv.push_str(&format!(
+                "\"F:\\d{n}\\\",\"cont{n}/\",BlockBlob,rename,None,None\n"
+            ));
+        }
+        let (f, rows) = crate::azure::dataset::validate_dataset(&csv);
+        assert!(f.is_empty(), "{:?}", f.first());
+        let items: Vec<Item> = (0..513)
+            .map(|n| Item {
+                path: format!("d{n}"),
+                is_dir: true,
+                size: 0,
+                is_reparse_point: false,
+                is_encrypted: false,
+            })
+            .collect();
+        let (runs, found) = judge_items(&items, "drive", "", &Mode::Dataset(rows));
+        assert_eq!(runs.len(), 513);
+        let too_many: Vec<&Finding> = found
+            .iter()
+            .filter(|f| f.code == "azure.too-many-containers")
+            .collect();
+        assert_eq!(too_many.len(), 1);
+        assert_eq!(too_many[0].subject, "dataset destinations");
     }
 }
