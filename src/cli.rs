@@ -51,7 +51,7 @@ pub struct BlobListArgs {
     /// The blob list XML file
     pub file: PathBuf,
     /// JSON printed by `az storage blob list -o json` (one or more files): resolve what the
-    /// list selects (count, bytes, names NTFS cannot hold, Archive-tier blobs)
+    /// list selects (count, bytes, names NTFS cannot hold, Archive-tier blobs); give LIST.xml first
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub inventory: Vec<PathBuf>,
     /// Container of the blobs of an --inventory file whose objects have no `container` field
