@@ -27,7 +27,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check one drive and print a pre-shipping checklist
-    #[command(after_help = "Examples:\n  ie-preflight check /dev/sdb\n  ie-preflight check disk.img --json\n  ie-preflight check disk.img --job-type export\n\n".to_owned() + AFTER_HELP)]
+    #[command(after_help = "Examples:\n  ie-preflight check /dev/sdb\n  ie-preflight check disk.img --json\n  ie-preflight check disk.img --job-type export\n  ie-preflight check /dev/sdb --recovery-key-file key.txt --dest mycontainer/2024/\n  ie-preflight check /dev/sdb --recovery-key-file key.txt --dataset dataset.csv\n  ie-preflight check --source-dir /srv/staging --dest mycontainer/ --blob-type page\n\n".to_owned() + AFTER_HELP)]
     Check(CheckArgs),
     /// List this machine's block devices with the facts the checks use
     Devices(DevicesArgs),
@@ -37,7 +37,10 @@ pub enum Command {
     )]
     Ls(LsArgs),
     /// Validate an export blob-list XML (BlobPath / BlobPathPrefix), with line and column
-    #[command(name = "blob-list")]
+    #[command(
+        name = "blob-list",
+        after_help = "Examples:\n  ie-preflight blob-list list.xml\n  az storage blob list --account-name ACCOUNT --container-name music -o json > music.json\n  ie-preflight blob-list list.xml --inventory music.json --drive-size 8TB"
+    )]
     BlobList(BlobListArgs),
     /// Validate WAImportExport v2 dataset.csv (and driveset.csv)
     Dataset(DatasetArgs),
@@ -75,6 +78,17 @@ pub struct StatusArgs {
 pub struct BlobListArgs {
     /// The blob list XML file
     pub file: PathBuf,
+    /// JSON printed by `az storage blob list -o json` (one or more files): resolve what the
+    /// list selects (count, bytes, names NTFS cannot hold, Archive-tier blobs); give LIST.xml first
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub inventory: Vec<PathBuf>,
+    /// Container of the blobs of an --inventory file whose objects have no `container` field
+    #[arg(long, value_name = "NAME", requires = "inventory")]
+    pub container: Option<String>,
+    /// Size of one export drive, decimal units as WAImportExport PreviewExport
+    /// (1 TB = 10^12 bytes), e.g. 8TB: how many drives the export needs
+    #[arg(long, value_name = "SIZE", requires = "inventory", value_parser = crate::bloblist::inventory::parse_drive_size)]
+    pub drive_size: Option<u64>,
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
@@ -114,8 +128,10 @@ pub struct LsArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Block device (e.g. /dev/sdb) or raw disk image file; with --job, SERIAL=IMAGE pairs an image with a job drive
-    pub source: PathBuf,
+    /// Block device (e.g. /dev/sdb) or raw disk image file (optional with --source-dir);
+    /// with --job, SERIAL=IMAGE pairs an image with a job drive
+    #[arg(required_unless_present = "source_dir")]
+    pub source: Option<PathBuf>,
     /// With --job: the other drives of the job (devices, or SERIAL=IMAGE)
     #[arg(requires = "job", value_name = "MORE")]
     pub more: Vec<PathBuf>,
@@ -140,6 +156,78 @@ pub struct CheckArgs {
     pub sector_size: Option<u32>,
     #[command(flatten)]
     pub keys: KeyArgs,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+}
+
+/// Where the data goes, so every file can be judged by Azure's naming and size rules.
+#[derive(Debug, clap::Args)]
+pub struct RulesArgs {
+    /// Destination of the whole drive/folder, like WAImportExport v1's /dstdir:
+    /// `container/` or `container/dir/`; `/` (or "") makes each top-level folder a container
+    #[arg(long, value_name = "CONTAINER/PREFIX/")]
+    pub dest: Option<String>,
+    /// Blob type for every file (default: block blobs, but .vhd/.vhdx as page blobs, as v2)
+    #[arg(long, value_enum, requires = "dest", conflicts_with = "files")]
+    pub blob_type: Option<BlobTypeArg>,
+    /// The destination is Azure Files: --dest names the share (without --dest each top-level folder is a share)
+    #[arg(long)]
+    pub files: bool,
+    /// WAImportExport v2 dataset.csv: each row's BasePath (`F:\dir\` or `F:\file`) on the drive is judged under its own destination
+    #[arg(long, value_name = "dataset.csv", conflicts_with_all = ["dest", "files", "blob_type"])]
+    pub dataset: Option<PathBuf>,
+    /// A local staging folder to judge too (walked, links not followed); SOURCE may then be left out
+    #[arg(long, value_name = "DIR")]
+    pub source_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BlobTypeArg {
+    Block,
+    Page,
+}
+
+/// A usage error (exit 2) or an unreadable file (exit 3).
+enum RulesArgError {
+    Usage(String),
+    Unreadable(String),
+}
+
+impl RulesArgs {
+    fn options(&self) -> Result<check::rules_stage::RulesOptions, RulesArgError> {
+        use crate::azure::{BlobType, Destination, Target};
+        use check::rules_stage::{Mode, RulesOptions};
+        let mut o = RulesOptions {
+            source_dir: self.source_dir.clone(),
+            ..RulesOptions::default()
+        };
+        if let Some(path) = &self.dataset {
+            let text = crate::file_check::text(path).map_err(RulesArgError::Unreadable)?;
+            let (findings, rows) = crate::azure::dataset::validate_dataset(&text);
+            o.dataset_findings = findings
+                .into_iter()
+                .map(|mut f| {
+                    f.subject = format!("{}: {}", path.display(), f.subject);
+                    f
+                })
+                .collect();
+            o.mode = Mode::Dataset(rows);
+        } else if self.dest.is_some() || self.files {
+            let target = if self.files {
+                Target::Files
+            } else {
+                Target::Blob(self.blob_type.map(|b| match b {
+                    BlobTypeArg::Block => BlobType::Block,
+                    BlobTypeArg::Page => BlobType::Page,
+                }))
+            };
+            let dest = self.dest.as_deref().unwrap_or("");
+            let d = Destination::parse(target, dest)
+                .map_err(|e| RulesArgError::Usage(format!("--dest {dest}: {e}")))?;
+            o.mode = Mode::Dest(d);
+        }
+        Ok(o)
+    }
 }
 
 /// How to give BitLocker keys. Files keep secrets out of the process list and shell history.
@@ -204,7 +292,16 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check(a) => run_check(a),
         Command::Devices(a) => crate::devices::run(a.json),
-        Command::BlobList(a) => crate::file_check::blob_list(&a.file, a.json, a.strict),
+        Command::BlobList(a) => crate::file_check::blob_list(
+            &a.file,
+            &crate::file_check::InventoryArgs {
+                files: &a.inventory,
+                container: a.container.as_deref(),
+                drive_size: a.drive_size,
+            },
+            a.json,
+            a.strict,
+        ),
         Command::Dataset(a) => {
             crate::file_check::dataset(&a.dataset, a.driveset.as_deref(), a.json, a.strict)
         }
@@ -223,7 +320,27 @@ fn run_check(a: CheckArgs) -> i32 {
     if let Some(job) = &a.job {
         return run_job_check(job, &a);
     }
-    let opened = match crate::source::open(&a.source) {
+    let rules = match rules_options(&a) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let Some(source) = &a.source else {
+        let Some(dir) = &rules.source_dir else {
+            return could_not_complete("give a SOURCE drive or --source-dir", a.json);
+        };
+        return match check::rules_stage::run_local(dir, &rules, a.job_type, a.strict) {
+            Ok(report) => {
+                if a.json {
+                    print_json(&report);
+                } else {
+                    print!("{}", check::rules_stage::human_local(&report, a.strict));
+                }
+                report.exit_code
+            }
+            Err(e) => could_not_complete(&e, a.json),
+        };
+    };
+    let opened = match crate::source::open(source) {
         Ok(o) => o,
         Err(e) => return could_not_complete(&e.to_string(), a.json),
     };
@@ -236,6 +353,7 @@ fn run_check(a: CheckArgs) -> i32 {
         job_type: a.job_type,
         sector_size: a.sector_size,
         strict: a.strict,
+        rules,
     };
     let report = check::run(&opened, &opts);
     if a.json {
@@ -246,6 +364,17 @@ fn run_check(a: CheckArgs) -> i32 {
     report.exit_code
 }
 
+/// The Azure rules options, or the exit code for why they are unusable.
+fn rules_options(a: &CheckArgs) -> Result<check::rules_stage::RulesOptions, i32> {
+    a.rules.options().map_err(|e| match e {
+        RulesArgError::Usage(e) => {
+            eprintln!("ie-preflight: error: {e}");
+            2
+        }
+        RulesArgError::Unreadable(e) => could_not_complete(&e, a.json),
+    })
+}
+
 /// `check --job`: every drive, each with its own key from the job.
 fn run_job_check(job_path: &std::path::Path, a: &CheckArgs) -> i32 {
     use crate::job::multi;
@@ -253,11 +382,18 @@ fn run_job_check(job_path: &std::path::Path, a: &CheckArgs) -> i32 {
         Ok(j) => j,
         Err(e) => return could_not_complete(&e, a.json),
     };
-    let sources: Vec<multi::SourceArg> = std::iter::once(&a.source)
+    let sources: Vec<multi::SourceArg> = a
+        .source
+        .iter()
         .chain(&a.more)
         .map(|p| multi::SourceArg::parse(&p.to_string_lossy()))
         .collect();
+    let rules = match rules_options(a) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let options_for = |d: &crate::job::Drive| check::Options {
+        rules: rules.clone(),
         credentials: crate::bitlocker::Credentials {
             recovery_password: d.bitlocker_key.clone(),
             ..crate::bitlocker::Credentials::none()

@@ -1,6 +1,7 @@
 //! `blob-list` and `dataset`: validate a job's input files on their own, with
 //! the same findings, verdict and exit codes as `check`.
 
+use crate::bloblist::inventory::{self, Selection};
 use crate::report::{Checklist, DriveStatus, Finding, Severity};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,15 @@ struct FileReport<'a> {
     verdict: crate::report::Verdict,
     exit_code: i32,
     findings: &'a [Finding],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    selection: Option<&'a Selection>,
+}
+
+/// `blob-list --inventory/--container/--drive-size`.
+pub struct InventoryArgs<'a> {
+    pub files: &'a [PathBuf],
+    pub container: Option<&'a str>,
+    pub drive_size: Option<u64>,
 }
 
 fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
@@ -29,7 +39,7 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-fn text(path: &Path) -> Result<String, String> {
+pub(crate) fn text(path: &Path) -> Result<String, String> {
     let bytes = read_bounded(path)?;
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF")
@@ -42,6 +52,7 @@ fn text(path: &Path) -> Result<String, String> {
 fn finish(
     status: DriveStatus,
     per_file: Vec<(PathBuf, Vec<Finding>)>,
+    selection: Option<&Selection>,
     json: bool,
     strict: bool,
 ) -> i32 {
@@ -68,6 +79,7 @@ fn finish(
             verdict,
             exit_code: verdict.exit_code(),
             findings: &all,
+            selection,
         });
     } else {
         for (path, fs) in &per_file {
@@ -81,6 +93,9 @@ fn finish(
                 print!("{}", crate::report::human::finding("  ", f));
             }
         }
+        if let Some(s) = selection {
+            print!("{}", selection_text(s));
+        }
         let line = match verdict {
             crate::report::Verdict::Ready => {
                 "OK: no check predicts a failure (see warnings above, if any)"
@@ -92,24 +107,85 @@ fn finish(
     verdict.exit_code()
 }
 
-fn could_not(msg: String) -> i32 {
+fn could_not(msg: String, json: bool) -> i32 {
     eprintln!("ie-preflight: error: {msg}");
+    if json {
+        crate::cli::print_json(&serde_json::json!({
+            "schema": crate::report::SCHEMA,
+            "verdict": "incomplete",
+            "exit_code": 3,
+            "error": msg,
+        }));
+    }
     3
 }
 
-pub fn blob_list(path: &Path, json: bool, strict: bool) -> i32 {
-    match read_bounded(path) {
-        Ok(bytes) => {
-            let findings = crate::bloblist::validate_blob_list(&bytes);
-            finish(
-                DriveStatus::ExportBlobListInvalid,
-                vec![(path.to_path_buf(), findings)],
-                json,
-                strict,
-            )
-        }
-        Err(e) => could_not(e),
+fn selection_text(s: &Selection) -> String {
+    use crate::report::human::size;
+    let mut t = format!(
+        "\nSelected from {} inventory blobs: {} blobs, {}\n  names NTFS cannot hold: {}\n  Archive tier: {}\n",
+        s.inventory_blobs,
+        s.blobs,
+        size(s.bytes),
+        s.ntfs_unwritable,
+        s.archive_tier
+    );
+    if let (Some(d), Some(n)) = (s.drive_size, s.drives_needed) {
+        t.push_str(&format!(
+            "  drives of {d} bytes ({} TB) needed: {n}\n",
+            d as f64 / 1e12
+        ));
     }
+    t
+}
+
+pub fn blob_list(path: &Path, inv: &InventoryArgs<'_>, json: bool, strict: bool) -> i32 {
+    let bytes = match read_bounded(path) {
+        Ok(b) => b,
+        Err(e) => return could_not(e, json),
+    };
+    let (mut findings, entries) = crate::bloblist::parse_blob_list(&bytes);
+    let mut per_file = Vec::new();
+    let mut selection = None;
+    if !inv.files.is_empty() {
+        let mut blobs = Vec::new();
+        for f in inv.files {
+            let parsed = text(f).and_then(|t| {
+                inventory::parse_inventory(&t, inv.container)
+                    .map_err(|e| format!("{}: {e}", f.display()))
+            });
+            match parsed {
+                Ok(b) => blobs.extend(b),
+                Err(e) => return could_not(e, json),
+            }
+        }
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let list_text = String::from_utf8_lossy(body);
+        let ix = crate::bloblist::LineIndex::new(&list_text);
+        let (sel, found) =
+            inventory::resolve(&entries, &blobs, inv.drive_size, |e| ix.subject(e.pos));
+        // Findings about entries stay with the list; those about blobs go under the inventory.
+        let (about_list, about_blobs): (Vec<Finding>, Vec<Finding>) = found
+            .into_iter()
+            .partition(|f| f.code == crate::bloblist::codes::SELECTS_NOTHING);
+        findings.extend(about_list);
+        let label = inv
+            .files
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        per_file.push((PathBuf::from(label), about_blobs));
+        selection = Some(sel);
+    }
+    per_file.insert(0, (path.to_path_buf(), findings));
+    finish(
+        DriveStatus::ExportBlobListInvalid,
+        per_file,
+        selection.as_ref(),
+        json,
+        strict,
+    )
 }
 
 pub fn dataset(dataset: &Path, driveset: Option<&Path>, json: bool, strict: bool) -> i32 {
@@ -119,7 +195,7 @@ pub fn dataset(dataset: &Path, driveset: Option<&Path>, json: bool, strict: bool
             dataset.to_path_buf(),
             crate::azure::dataset::validate_dataset(&t).0,
         )),
-        Err(e) => return could_not(e),
+        Err(e) => return could_not(e, json),
     }
     if let Some(d) = driveset {
         match text(d) {
@@ -127,8 +203,8 @@ pub fn dataset(dataset: &Path, driveset: Option<&Path>, json: bool, strict: bool
                 d.to_path_buf(),
                 crate::azure::dataset::validate_driveset(&t),
             )),
-            Err(e) => return could_not(e),
+            Err(e) => return could_not(e, json),
         }
     }
-    finish(DriveStatus::UnsupportedData, per_file, json, strict)
+    finish(DriveStatus::UnsupportedData, per_file, None, json, strict)
 }

@@ -102,6 +102,7 @@ fn check_bytes(bytes: Vec<u8>) {
         job_type: ie_preflight::check::JobType::Import,
         sector_size: None,
         strict: false,
+        rules: Default::default(),
     };
     let r = ie_preflight::check::run(&src, &opts);
     serde_json::to_string(&r).unwrap();

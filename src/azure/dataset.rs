@@ -79,6 +79,20 @@ pub struct DatasetRow {
     pub is_dir: bool,
     /// For a folder row, the destination to judge its entries under.
     pub destination: Option<Destination>,
+    /// For a file row, the destination folder and the blob's (or Azure file's)
+    /// own name, so the file can be judged under the name it gets.
+    pub file_destination: Option<(Destination, String)>,
+}
+
+/// A file row's `container/dir/name` split into the folder destination and `name`.
+fn file_destination(target: Target, dst: &str) -> Option<(Destination, String)> {
+    let (parent, leaf) = dst.rsplit_once('/')?;
+    if leaf.is_empty() || parent.is_empty() {
+        return None;
+    }
+    Destination::parse(target, &format!("{parent}/"))
+        .ok()
+        .map(|d| (d, leaf.to_string()))
 }
 
 /// Column index per expected name; header findings for missing/unknown/miscased.
@@ -319,12 +333,19 @@ pub fn validate_dataset(text: &str) -> (Vec<Finding>, Vec<DatasetRow>) {
             codes::VALUE,
             &mut out,
         );
-        let destination = destination(rec, get(rec, &idx, 1), is_dir, target, &mut out);
+        let dst = get(rec, &idx, 1);
+        let destination = destination(rec, dst, is_dir, target, &mut out);
+        let file_destination = if is_dir {
+            None
+        } else {
+            file_destination(target, dst)
+        };
         done.push(DatasetRow {
             line: rec.line,
             base_path: bp.to_string(),
             is_dir,
             destination,
+            file_destination,
         });
     }
     (out, done)

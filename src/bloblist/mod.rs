@@ -6,6 +6,7 @@
 //! five predefined entities and character references are resolved.
 
 mod entries;
+pub mod inventory;
 mod position;
 
 pub use entries::{check_entry, Entry, EntryKind};
@@ -40,6 +41,11 @@ pub mod codes {
     pub const DUPLICATE: &str = "bloblist.duplicate";
     pub const COVERED: &str = "bloblist.covered";
     pub const TOO_MANY_FINDINGS: &str = "bloblist.too-many-findings";
+    // `--inventory` (see `inventory`).
+    pub const NTFS_NAME: &str = "bloblist.ntfs-name";
+    pub const ARCHIVE_TIER: &str = "bloblist.archive-tier";
+    pub const BLOB_TOO_LARGE: &str = "bloblist.blob-too-large";
+    pub const SELECTS_NOTHING: &str = "bloblist.selects-nothing";
 
     pub const ALL: &[&str] = &[
         TOO_LARGE,
@@ -65,6 +71,10 @@ pub mod codes {
         DUPLICATE,
         COVERED,
         TOO_MANY_FINDINGS,
+        NTFS_NAME,
+        ARCHIVE_TIER,
+        BLOB_TOO_LARGE,
+        SELECTS_NOTHING,
     ];
 }
 
@@ -296,6 +306,17 @@ impl Parser {
 /// Validate an export blob list. Every finding's subject is "line L, column C"
 /// (columns count characters) of the markup it is about.
 pub fn validate_blob_list(bytes: &[u8]) -> Vec<Finding> {
+    parse_blob_list(bytes).0
+}
+
+/// [`validate_blob_list`], and the entries read (empty when the list could not be read).
+pub fn parse_blob_list(bytes: &[u8]) -> (Vec<Finding>, Vec<Entry>) {
+    let mut entries = Vec::new();
+    let found = validate_into(bytes, &mut entries);
+    (found, entries)
+}
+
+fn validate_into(bytes: &[u8], entries_out: &mut Vec<Entry>) -> Vec<Finding> {
     let at_start = |code, msg: &str| {
         let mut f = err(code, msg);
         f.subject = "line 1, column 1".into();
@@ -443,5 +464,6 @@ pub fn validate_blob_list(bytes: &[u8]) -> Vec<Finding> {
             format!("only the first {MAX_FINDINGS} findings are shown"),
         ));
     }
+    *entries_out = p.entries;
     out
 }

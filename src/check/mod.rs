@@ -3,6 +3,7 @@
 
 mod disk_rules;
 pub mod render;
+pub mod rules_stage;
 
 use crate::layout::{self, Chosen, DiskLayout, SectorSize, SectorSizeSource, TableKind};
 use crate::ntfs_volume;
@@ -27,6 +28,8 @@ pub struct Options {
     /// Overrides the inferred/device logical sector size.
     pub sector_size: Option<u32>,
     pub strict: bool,
+    /// Where the files go, for the Azure naming and size rules.
+    pub rules: rules_stage::RulesOptions,
 }
 
 #[derive(Debug, Serialize)]
@@ -79,6 +82,9 @@ pub struct NtfsReport {
     pub directories: Option<u64>,
     pub bytes_in_use: Option<u64>,
     pub dirty: Option<bool>,
+    /// The walk's inventory, kept for the Azure rules stage ([`rules_stage::stage`]).
+    #[serde(skip)]
+    pub inventory: rules_stage::HeldInventory,
 }
 
 impl NtfsReport {
@@ -92,6 +98,7 @@ impl NtfsReport {
             directories: None,
             bytes_in_use: None,
             dirty: None,
+            inventory: rules_stage::HeldInventory::default(),
         }
     }
 
@@ -119,6 +126,8 @@ pub struct CheckReport {
     pub incomplete: Vec<String>,
     pub disk: DiskReport,
     pub volume: Option<VolumeReport>,
+    /// The Azure rules per source and destination (filled by [`rules_stage::stage`]).
+    pub rules: Vec<rules_stage::RulesRun>,
 }
 
 /// Run every check this version has on an opened source.
@@ -175,6 +184,17 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
         gpt_disk_guid: None,
         from_backup_gpt: false,
     });
+    let inventory = volume
+        .as_mut()
+        .and_then(|v| v.ntfs.as_mut())
+        .and_then(|n| n.inventory.0.take());
+    let rules = rules_stage::stage(
+        inventory.as_ref(),
+        opts.job_type,
+        &opts.rules,
+        &mut findings,
+        &mut list,
+    );
     let verdict = list.verdict(&findings, opts.strict);
     CheckReport {
         schema: SCHEMA,
@@ -202,6 +222,7 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
             device: src.device.clone(),
         },
         volume,
+        rules,
     }
 }
 
@@ -364,6 +385,7 @@ fn examine_ntfs(vol: Arc<dyn ReadAt>, ntfs: &mut NtfsReport, findings: &mut Vec<
         ntfs.add_facts(f);
     }
     findings.extend(analysis.findings);
+    ntfs.inventory = rules_stage::HeldInventory(analysis.inventory);
 }
 
 fn volume_report(chosen: &Chosen, kind: VolumeType) -> VolumeReport {

@@ -14,6 +14,7 @@ pub fn human(r: &CheckReport, strict: bool) -> String {
         }
     );
     out.push_str(&human::checklist(&r.checklist, &r.findings));
+    out.push_str(&super::rules_stage::human_rules(&r.rules));
     out.push_str("\nDrive\n");
     out.push_str(&human::facts(&drive_facts(r)));
     if let Some(v) = &r.volume {
