@@ -21,3 +21,4 @@ pub mod recovery_password;
 pub mod report;
 pub mod secrets;
 pub mod source;
+pub mod unlock_cmd;
