@@ -104,6 +104,9 @@ pub struct LsArgs {
     /// Logical sector size of an image, when it cannot be inferred
     #[arg(long, value_parser = parse_sector_size)]
     pub sector_size: Option<u32>,
+    /// Keys to list the NTFS inside a BitLocker volume
+    #[command(flatten)]
+    pub keys: KeyArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -192,12 +195,16 @@ pub fn run(cli: Cli) -> i32 {
         Command::Dataset(a) => {
             crate::file_check::dataset(&a.dataset, a.driveset.as_deref(), a.json, a.strict)
         }
-        Command::Ls(a) => crate::ls::run(crate::ls::Args {
-            source: &a.source,
-            json: a.json,
-            system: a.system,
-            sector_size: a.sector_size,
-        }),
+        Command::Ls(a) => match a.keys.credentials() {
+            Ok(credentials) => crate::ls::run(crate::ls::Args {
+                source: &a.source,
+                json: a.json,
+                system: a.system,
+                sector_size: a.sector_size,
+                credentials,
+            }),
+            Err(e) => could_not_complete(&e, false),
+        },
         Command::Unlock(a) => run_unlock(a),
     }
 }
