@@ -29,9 +29,12 @@ struct Built {
     rp: String,
 }
 
+/// Fixtures built so far, by template name.
+type Cache = Mutex<Vec<(String, Arc<Built>)>>;
+
 /// The fixture for `template`, built once per test binary and written to a temp file.
 fn built(template: &str) -> Option<Arc<Built>> {
-    static CACHE: OnceLock<Mutex<Vec<(String, Arc<Built>)>>> = OnceLock::new();
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     let img = bitlk::image(template)?;
     let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
     let mut cache = cache.lock().unwrap();
