@@ -12,7 +12,7 @@ use crate::report::Severity;
 use crate::source::{self, ReadAt};
 use std::fs::{File, OpenOptions};
 use std::io::IsTerminal;
-use std::os::unix::fs::{FileExt, MetadataExt};
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -148,14 +148,20 @@ fn refuse_bad_output(source: &Path, output: &Path, force: bool) -> Result<(), Fa
 
 fn open_output(output: &Path, force: bool) -> Result<File, Failure> {
     let mut o = OpenOptions::new();
-    o.write(true);
+    // The plain volume is as secret as the key: readable by its owner only.
+    o.write(true).mode(0o600);
     if force {
         o.create(true).truncate(true);
     } else {
         o.create_new(true);
     }
-    o.open(output)
-        .map_err(|e| fail(3, format!("cannot create {}: {e}", output.display())))
+    let f = o
+        .open(output)
+        .map_err(|e| fail(3, format!("cannot create {}: {e}", output.display())))?;
+    // `mode` applies to new files only; an overwritten one is narrowed too.
+    f.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| fail(3, format!("cannot restrict {}: {e}", output.display())))?;
+    Ok(f)
 }
 
 /// Decrypt `plain` chunk by chunk into `out`, on up to 4 threads.

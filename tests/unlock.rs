@@ -74,6 +74,13 @@ fn every_image_unlocks_to_its_sha256() {
         assert_eq!(r.code, 0, "{}: {}", img.name, r.stderr);
         assert!(!r.stderr.contains(rp), "the key must never be printed");
         assert_eq!(sha256_file(&out), want, "{}", img.name);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the plain volume is readable by its owner only"
+        );
         std::fs::remove_file(&out).unwrap();
         done += 1;
     }
@@ -193,4 +200,23 @@ fn no_key_is_a_usage_error_and_bad_source_cannot_complete() {
             assert_eq!(sha256_file(&out), want);
         }
     }
+}
+
+#[test]
+fn plain_ntfs_is_bitlocker_volume_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plain.img");
+    let key = key_file("235818-357951-253979-013365-241120-245575-342914-591910");
+    let r = unlock(
+        &common::testdata().join("sample-drive.img"),
+        &["--recovery-key-file".as_ref(), key.path().as_os_str()],
+        &out,
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("BitLocker volume not found"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.exists());
 }
