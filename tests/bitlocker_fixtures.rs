@@ -317,3 +317,51 @@ fn make_bench_image() {
     sums.push(".sha256");
     std::fs::write(sums, format!("{}\n", f.plain_sha256)).unwrap();
 }
+
+/// The fixture as partition 1 of an MBR disk (1 MiB gap): `unlock` and `check`
+/// find it through the partition table.
+#[test]
+fn unlock_and_check_find_the_volume_in_a_partition() {
+    let Some(b) = built("bitlk-aes-xts-128") else {
+        return;
+    };
+    let start: u64 = 2048;
+    let sectors = b.fixture.bytes.len() as u64 / 512;
+    let mut disk = vec![0u8; 1 << 20];
+    let e = &mut disk[446..462];
+    e[4] = 0x07;
+    e[8..12].copy_from_slice(&(start as u32).to_le_bytes());
+    e[12..16].copy_from_slice(&(sectors as u32).to_le_bytes());
+    disk[510] = 0x55;
+    disk[511] = 0xAA;
+    disk.extend_from_slice(&b.fixture.bytes);
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("disk.img");
+    std::fs::write(&img, &disk).unwrap();
+    drop(disk);
+
+    let k = key_file(&b.rp);
+    let out = dir.path().join("plain.img");
+    let o = Command::cargo_bin("ie-preflight")
+        .unwrap()
+        .arg("unlock")
+        .arg(&img)
+        .arg("--recovery-key-file")
+        .arg(k.path())
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(sha256_file_prefix(&out, u64::MAX), b.fixture.plain_sha256);
+
+    let (v, _, err) = check(&img, &b.rp);
+    assert_eq!(v["volume"]["partition"], 1, "{err}");
+    assert_eq!(v["volume"]["offset"], start * 512);
+    assert_eq!(v["volume"]["inner_type"], "ntfs");
+    assert_eq!(
+        common::report::row(&v, "BitLocker key invalid"),
+        "pass",
+        "{err}"
+    );
+}
