@@ -51,6 +51,11 @@ pub enum Command {
     Status(StatusArgs),
     /// Summarise a service copy log (classic DriveLog XML or the current databoxcopylog format)
     Log(LogArgs),
+    /// Write the decrypted BitLocker volume to a new file (like dislocker-file)
+    #[command(
+        after_help = "Examples:\n  ie-preflight unlock /dev/sdb --recovery-key-file key.txt -o plain.img\n  ie-preflight unlock disk.img --bek 4381F759-....BEK -o plain.img\n\nExit codes: 0 written, 1 the volume cannot be unlocked (the reason is printed),\n            2 usage error, 3 could not be completed. The source is only read."
+    )]
+    Unlock(UnlockArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -72,6 +77,23 @@ pub struct StatusArgs {
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UnlockArgs {
+    /// Block device or raw disk image holding the BitLocker volume
+    pub source: PathBuf,
+    /// The new file to write the decrypted volume to
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Overwrite the output file if it exists (never the source)
+    #[arg(long)]
+    pub force: bool,
+    /// Logical sector size of an image, when it cannot be inferred
+    #[arg(long, value_parser = parse_sector_size)]
+    pub sector_size: Option<u32>,
+    #[command(flatten)]
+    pub keys: KeyArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -124,6 +146,9 @@ pub struct LsArgs {
     /// Logical sector size of an image, when it cannot be inferred
     #[arg(long, value_parser = parse_sector_size)]
     pub sector_size: Option<u32>,
+    /// Keys to list the NTFS inside a BitLocker volume
+    #[command(flatten)]
+    pub keys: KeyArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -307,13 +332,32 @@ pub fn run(cli: Cli) -> i32 {
         }
         Command::Log(a) => crate::job::log::run(&a.file, a.hashes.as_deref(), a.json),
         Command::Status(a) => crate::job::run_status(&a.job, a.json),
-        Command::Ls(a) => crate::ls::run(crate::ls::Args {
-            source: &a.source,
-            json: a.json,
-            system: a.system,
-            sector_size: a.sector_size,
-        }),
+        Command::Ls(a) => match a.keys.credentials() {
+            Ok(credentials) => crate::ls::run(crate::ls::Args {
+                source: &a.source,
+                json: a.json,
+                system: a.system,
+                sector_size: a.sector_size,
+                credentials,
+            }),
+            Err(e) => could_not_complete(&e, false),
+        },
+        Command::Unlock(a) => run_unlock(a),
     }
+}
+
+fn run_unlock(a: UnlockArgs) -> i32 {
+    let credentials = match a.keys.credentials() {
+        Ok(c) => c,
+        Err(e) => return could_not_complete(&e, false),
+    };
+    crate::unlock_cmd::run(crate::unlock_cmd::Args {
+        source: &a.source,
+        output: &a.output,
+        force: a.force,
+        sector_size: a.sector_size,
+        credentials,
+    })
 }
 
 fn run_check(a: CheckArgs) -> i32 {

@@ -22,3 +22,4 @@ pub mod recovery_password;
 pub mod report;
 pub mod secrets;
 pub mod source;
+pub mod unlock_cmd;

@@ -13,6 +13,8 @@ pub struct Args<'a> {
     pub json: bool,
     pub system: bool,
     pub sector_size: Option<u32>,
+    /// Keys for a BitLocker volume (`ls` lists the NTFS inside once unlocked).
+    pub credentials: crate::bitlocker::Credentials,
 }
 
 /// Returns the exit code: 0 listed, 3 could not list.
@@ -37,7 +39,12 @@ fn list(a: &Args<'_>) -> Result<(), String> {
             a.source.display()
         ));
     };
-    let kind = probe::probe(vol.as_ref()).map_err(|e| e.to_string())?;
+    let mut kind = probe::probe(vol.as_ref()).map_err(|e| e.to_string())?;
+    let mut vol = vol;
+    if kind.is_bitlocker() {
+        vol = unlock(vol, &a.credentials, chosen.offset)?;
+        kind = probe::probe(vol.as_ref()).map_err(|e| e.to_string())?;
+    }
     if kind != VolumeType::Ntfs {
         return Err(format!(
             "the first data volume (at byte {}) holds {}, not NTFS; `ls` lists NTFS volumes",
@@ -64,6 +71,31 @@ fn list(a: &Args<'_>) -> Result<(), String> {
             Err(format!("cannot write the listing: {e}"))
         }
         _ => Ok(()),
+    }
+}
+
+/// The plain volume inside BitLocker, or why it cannot be opened (the
+/// BitLocker findings' messages, e.g. "BitLocker key invalid: ...").
+fn unlock(
+    vol: source::SharedSource,
+    creds: &crate::bitlocker::Credentials,
+    at: u64,
+) -> Result<source::SharedSource, String> {
+    let a = crate::bitlocker::assess(vol, creds);
+    match a.unlocked {
+        Some(plain) => Ok(std::sync::Arc::new(plain)),
+        None => {
+            let why: Vec<String> = a
+                .findings
+                .iter()
+                .filter(|f| f.severity != crate::report::Severity::Info)
+                .map(|f| format!("{}: {}", f.predicts, f.message))
+                .collect();
+            Err(format!(
+                "the first data volume (at byte {at}) is BitLocker and was not unlocked: {}",
+                why.join("; ")
+            ))
+        }
     }
 }
 

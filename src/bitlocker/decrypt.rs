@@ -2,13 +2,10 @@
 //! with the Elephant diffuser. The position input is always the sector's
 //! physical byte offset in the volume.
 
-use aes::cipher::generic_array::GenericArray;
-use aes::cipher::{BlockDecryptMut, BlockEncrypt, KeyInit};
+use aes::cipher::block_padding::NoPadding;
+use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
 use aes::{Aes128, Aes256};
-use cbc::cipher::block_padding::NoPadding;
-use cbc::cipher::InnerIvInit;
 use serde::Serialize;
-use xts_mode::{get_tweak_default, Xts128};
 
 mod elephant;
 
@@ -63,7 +60,7 @@ impl Method {
     }
 }
 
-/// AES with either key size (cloned per sector for CBC, so kept unboxed).
+/// AES with either key size (one key schedule, shared by every sector).
 #[derive(Clone)]
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum AnyAes {
@@ -81,37 +78,73 @@ impl AnyAes {
     }
 
     /// AES-ECB encryption of LE128(x) with byte 15 optionally replaced.
+    #[cfg(test)]
     pub(crate) fn encrypt_le128(&self, x: u64, byte15: Option<u8>) -> [u8; 16] {
         let mut b = [0u8; 16];
         b[..8].copy_from_slice(&x.to_le_bytes());
         if let Some(v) = byte15 {
             b[15] = v;
         }
-        let block = GenericArray::from_mut_slice(&mut b);
-        match self {
-            AnyAes::A128(c) => c.encrypt_block(block),
-            AnyAes::A256(c) => c.encrypt_block(block),
-        }
+        self.ecb_encrypt(&mut b);
         b
     }
 
-    /// AES-CBC decryption of one sector in place, IV = AES(LE128(offset)) (§7.3).
-    fn cbc_decrypt_sector(&self, sector: &mut [u8], offset: u64) {
-        let iv = self.encrypt_le128(offset, None);
-        // Sector sizes are multiples of 16, so NoPadding cannot fail.
+    /// AES-ECB encryption of whole blocks in place (AES-NI runs 8 at once).
+    pub(crate) fn ecb_encrypt(&self, buf: &mut [u8]) {
+        let len = buf.len() - buf.len() % 16;
+        let buf = &mut buf[..len];
+        // Whole blocks and NoPadding: cannot fail.
         let _ = match self {
-            AnyAes::A128(c) => cbc::Decryptor::<Aes128>::inner_iv_init(c.clone(), &iv.into())
-                .decrypt_padded_mut::<NoPadding>(sector)
-                .map(|_| ()),
-            AnyAes::A256(c) => cbc::Decryptor::<Aes256>::inner_iv_init(c.clone(), &iv.into())
-                .decrypt_padded_mut::<NoPadding>(sector)
-                .map(|_| ()),
+            AnyAes::A128(c) => c.encrypt_padded::<NoPadding>(buf, len).map(|_| ()),
+            AnyAes::A256(c) => c.encrypt_padded::<NoPadding>(buf, len).map(|_| ()),
         };
+    }
+
+    /// AES-ECB decryption of whole blocks in place.
+    fn ecb_decrypt(&self, buf: &mut [u8]) {
+        let len = buf.len() - buf.len() % 16;
+        let buf = &mut buf[..len];
+        let _ = match self {
+            AnyAes::A128(c) => c.decrypt_padded::<NoPadding>(buf).map(|_| ()),
+            AnyAes::A256(c) => c.decrypt_padded::<NoPadding>(buf).map(|_| ()),
+        };
+    }
+
+    /// AES-ECB decryption of whole blocks from `input` into `out` (same length).
+    fn ecb_decrypt_b2b(&self, input: &[u8], out: &mut [u8]) {
+        let _ = match self {
+            AnyAes::A128(c) => c.decrypt_padded_b2b::<NoPadding>(input, out).map(|_| ()),
+            AnyAes::A256(c) => c.decrypt_padded_b2b::<NoPadding>(input, out).map(|_| ()),
+        };
+    }
+
+    /// AES-CBC decryption of consecutive sectors in place, each with
+    /// IV = AES(LE128(its byte offset)) (§7.3). CBC decryption has no chain:
+    /// every block is decrypted in one bulk ECB pass, then XORed with the
+    /// ciphertext block before it (or the sector's IV).
+    fn cbc_decrypt_sectors(&self, buf: &mut [u8], offset: u64, ss: usize, scratch: &mut Vec<u8>) {
+        let sectors = buf.len() / ss;
+        scratch.clear();
+        scratch.extend_from_slice(buf);
+        let mut ivs = vec![0u8; sectors * 16];
+        for (j, iv) in ivs.chunks_exact_mut(16).enumerate() {
+            iv[..8].copy_from_slice(&(offset + (j * ss) as u64).to_le_bytes());
+        }
+        self.ecb_encrypt(&mut ivs);
+        self.ecb_decrypt_b2b(scratch, buf);
+        for ((s, c), iv) in buf
+            .chunks_exact_mut(ss)
+            .zip(scratch.chunks_exact(ss))
+            .zip(ivs.chunks_exact(16))
+        {
+            xor_into(&mut s[..16], iv);
+            xor_into(&mut s[16..], &c[..ss - 16]);
+        }
     }
 
     #[cfg(test)]
     pub(crate) fn cbc_encrypt_sector(&self, sector: &mut [u8], offset: u64) {
-        use cbc::cipher::BlockEncryptMut;
+        use cbc::cipher::{BlockEncryptMut, InnerIvInit};
         let iv = self.encrypt_le128(offset, None);
         let len = sector.len();
         match self {
@@ -127,14 +160,28 @@ impl AnyAes {
     }
 }
 
+/// `dst ^= src`, byte for byte (vectorised by the compiler).
+fn xor_into(dst: &mut [u8], src: &[u8]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d ^= s;
+    }
+}
+
+/// Sectors are decrypted in batches of this many bytes, so the tweak and
+/// scratch buffers stay in the L2 cache.
+const BATCH: usize = 64 << 10;
+
 /// A ready-to-use data cipher built from the FVEK.
 pub struct SectorCipher {
     kind: Kind,
 }
 
 enum Kind {
-    Xts128(Box<Xts128<Aes128>>),
-    Xts256(Box<Xts128<Aes256>>),
+    /// IEEE 1619 XTS: data key, tweak key.
+    Xts {
+        data: Box<AnyAes>,
+        tweak: Box<AnyAes>,
+    },
     Cbc(Box<AnyAes>),
     Elephant {
         cbc: Box<AnyAes>,
@@ -150,14 +197,14 @@ impl SectorCipher {
             return None;
         }
         let kind = match method {
-            Method::XtsAes128 => Kind::Xts128(Box::new(Xts128::new(
-                Aes128::new_from_slice(&fvek[..16]).ok()?,
-                Aes128::new_from_slice(&fvek[16..32]).ok()?,
-            ))),
-            Method::XtsAes256 => Kind::Xts256(Box::new(Xts128::new(
-                Aes256::new_from_slice(&fvek[..32]).ok()?,
-                Aes256::new_from_slice(&fvek[32..64]).ok()?,
-            ))),
+            Method::XtsAes128 => Kind::Xts {
+                data: Box::new(AnyAes::new(&fvek[..16])?),
+                tweak: Box::new(AnyAes::new(&fvek[16..32])?),
+            },
+            Method::XtsAes256 => Kind::Xts {
+                data: Box::new(AnyAes::new(&fvek[..32])?),
+                tweak: Box::new(AnyAes::new(&fvek[32..64])?),
+            },
             Method::AesCbc128 => Kind::Cbc(Box::new(AnyAes::new(&fvek[..16])?)),
             Method::AesCbc256 => Kind::Cbc(Box::new(AnyAes::new(&fvek[..32])?)),
             Method::AesCbc128Elephant => Kind::Elephant {
@@ -176,47 +223,73 @@ impl SectorCipher {
     /// offset of the first one; `buf.len()` and `offset` are multiples of
     /// `sector_size` (a trailing partial sector is left as is).
     pub fn decrypt(&self, buf: &mut [u8], offset: u64, sector_size: usize) {
-        if sector_size == 0 || sector_size % 16 != 0 {
+        if sector_size == 0 || sector_size % 16 != 0 || sector_size > BATCH {
             return;
         }
         let whole = buf.len() - buf.len() % sector_size;
-        let buf = &mut buf[..whole];
-        let ss = sector_size as u64;
+        let per_batch = BATCH - BATCH % sector_size;
+        let mut scratch = Vec::with_capacity(per_batch.min(whole));
+        for (i, batch) in buf[..whole].chunks_mut(per_batch).enumerate() {
+            let off = offset + (i * per_batch) as u64;
+            self.decrypt_batch(batch, off, sector_size, &mut scratch);
+        }
+    }
+
+    fn decrypt_batch(&self, buf: &mut [u8], offset: u64, ss: usize, scratch: &mut Vec<u8>) {
         match &self.kind {
-            Kind::Xts128(x) => {
-                x.decrypt_area(buf, sector_size, u128::from(offset / ss), get_tweak_default)
+            Kind::Xts { data, tweak } => {
+                xts_tweaks(tweak, offset / ss as u64, buf.len() / ss, ss, scratch);
+                xor_into(buf, scratch);
+                data.ecb_decrypt(buf);
+                xor_into(buf, scratch);
             }
-            Kind::Xts256(x) => {
-                x.decrypt_area(buf, sector_size, u128::from(offset / ss), get_tweak_default)
-            }
-            Kind::Cbc(c) => {
-                for (i, s) in buf.chunks_exact_mut(sector_size).enumerate() {
-                    c.cbc_decrypt_sector(s, offset + i as u64 * ss);
-                }
-            }
+            Kind::Cbc(c) => c.cbc_decrypt_sectors(buf, offset, ss, scratch),
             Kind::Elephant { cbc, tweak } => {
-                let mut words = Vec::with_capacity(sector_size / 4);
-                for (i, s) in buf.chunks_exact_mut(sector_size).enumerate() {
-                    let off = offset + i as u64 * ss;
-                    cbc.cbc_decrypt_sector(s, off);
+                cbc.cbc_decrypt_sectors(buf, offset, ss, scratch);
+                let sectors = buf.len() / ss;
+                // Sector keys: AES(T, LE128(off)) ‖ AES(T, LE128(off) | 0x80 at byte 15).
+                let mut keys = vec![0u8; sectors * 32];
+                for (j, k) in keys.chunks_exact_mut(32).enumerate() {
+                    let off = (offset + (j * ss) as u64).to_le_bytes();
+                    k[..8].copy_from_slice(&off);
+                    k[16..24].copy_from_slice(&off);
+                    k[31] = 0x80;
+                }
+                tweak.ecb_encrypt(&mut keys);
+                let mut words = Vec::with_capacity(ss / 4);
+                for (s, k) in buf.chunks_exact_mut(ss).zip(keys.chunks_exact(32)) {
                     elephant::undiffuse(s, &mut words);
-                    elephant::xor_sector_key(s, tweak, off);
+                    for part in s.chunks_exact_mut(32) {
+                        xor_into(part, k);
+                    }
                 }
             }
         }
     }
 
-    /// The inverse of [`SectorCipher::decrypt`], for building test volumes.
+    /// The inverse of [`SectorCipher::decrypt`], for building test volumes
+    /// (reference implementations: the `xts-mode` and `cbc` crates).
     #[cfg(test)]
     pub fn encrypt(&self, buf: &mut [u8], offset: u64, sector_size: usize) {
         let ss = sector_size as u64;
         match &self.kind {
-            Kind::Xts128(x) => {
-                x.encrypt_area(buf, sector_size, u128::from(offset / ss), get_tweak_default)
-            }
-            Kind::Xts256(x) => {
-                x.encrypt_area(buf, sector_size, u128::from(offset / ss), get_tweak_default)
-            }
+            Kind::Xts { data, tweak } => match (&**data, &**tweak) {
+                (AnyAes::A128(d), AnyAes::A128(t)) => xts_mode::Xts128::new(d.clone(), t.clone())
+                    .encrypt_area(
+                        buf,
+                        sector_size,
+                        u128::from(offset / ss),
+                        xts_mode::get_tweak_default,
+                    ),
+                (AnyAes::A256(d), AnyAes::A256(t)) => xts_mode::Xts128::new(d.clone(), t.clone())
+                    .encrypt_area(
+                        buf,
+                        sector_size,
+                        u128::from(offset / ss),
+                        xts_mode::get_tweak_default,
+                    ),
+                _ => unreachable!("both XTS keys have the same size"),
+            },
             Kind::Cbc(c) => {
                 for (i, s) in buf.chunks_exact_mut(sector_size).enumerate() {
                     c.cbc_encrypt_sector(s, offset + i as u64 * ss);
@@ -231,6 +304,26 @@ impl SectorCipher {
                     cbc.cbc_encrypt_sector(s, off);
                 }
             }
+        }
+    }
+}
+
+/// The XTS tweak of every 16-byte block of `sectors` sectors starting at
+/// sector number `first`, into `out`: T = AES(K2, LE128(sector)), then T·α^j
+/// for block j of the sector (GF(2^128), little-endian, polynomial 0x87).
+fn xts_tweaks(key: &AnyAes, first: u64, sectors: usize, ss: usize, out: &mut Vec<u8>) {
+    out.clear();
+    out.resize(sectors * ss, 0);
+    let mut starts = vec![0u8; sectors * 16];
+    for (j, t) in starts.chunks_exact_mut(16).enumerate() {
+        t[..8].copy_from_slice(&first.wrapping_add(j as u64).to_le_bytes());
+    }
+    key.ecb_encrypt(&mut starts);
+    for (sector, t0) in out.chunks_exact_mut(ss).zip(starts.chunks_exact(16)) {
+        let mut t = u128::from_le_bytes(t0.try_into().unwrap_or([0; 16]));
+        for block in sector.chunks_exact_mut(16) {
+            block.copy_from_slice(&t.to_le_bytes());
+            t = (t << 1) ^ ((t >> 127) * 0x87);
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Finding and parsing the Windows-made BitLocker images of `../shared/testdata/bitlk/`.
 #![allow(dead_code)]
 
+pub mod encrypt;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,5 +1,6 @@
 //! The Elephant diffuser of AES-CBC + diffuser (`bitlocker.md` §7.4).
 
+#[cfg(test)]
 use super::AnyAes;
 
 const RA: [u32; 4] = [9, 0, 13, 0];
@@ -20,7 +21,9 @@ fn store(words: &[u32], sector: &mut [u8]) {
     }
 }
 
-/// Diffuser B then A in the decryption direction (steps 2–4).
+/// Diffuser B then A in the decryption direction (steps 2–4). The indices
+/// wrap only in the last (B) or first (A) five steps of a pass, so the bulk
+/// of each pass runs without a division.
 pub fn undiffuse(sector: &mut [u8], words: &mut Vec<u32>) {
     load(sector, words);
     let n = words.len();
@@ -29,14 +32,22 @@ pub fn undiffuse(sector: &mut [u8], words: &mut Vec<u32>) {
     }
     let d = words.as_mut_slice();
     for _ in 0..3 {
-        for i in 0..n {
-            let v = d[(i + 2) % n] ^ d[(i + 5) % n].rotate_left(RB[i % 4]);
+        for i in 0..n - 5 {
+            let v = d[i + 2] ^ d[i + 5].rotate_left(RB[i & 3]);
+            d[i] = d[i].wrapping_add(v);
+        }
+        for i in n - 5..n {
+            let v = d[(i + 2) % n] ^ d[(i + 5) % n].rotate_left(RB[i & 3]);
             d[i] = d[i].wrapping_add(v);
         }
     }
     for _ in 0..5 {
-        for i in 0..n {
-            let v = d[(i + n - 2) % n] ^ d[(i + n - 5) % n].rotate_left(RA[i % 4]);
+        for i in 0..5 {
+            let v = d[(i + n - 2) % n] ^ d[(i + n - 5) % n].rotate_left(RA[i & 3]);
+            d[i] = d[i].wrapping_add(v);
+        }
+        for i in 5..n {
+            let v = d[i - 2] ^ d[i - 5].rotate_left(RA[i & 3]);
             d[i] = d[i].wrapping_add(v);
         }
     }
@@ -67,6 +78,7 @@ pub fn diffuse(sector: &mut [u8], words: &mut Vec<u32>) {
     store(d, sector);
 }
 
+#[cfg(test)]
 /// XOR with the 32-byte sector key AES(T, LE128(off)) ‖ AES(T, LE128(off) | 0x80 at byte 15).
 pub fn xor_sector_key(sector: &mut [u8], tweak: &AnyAes, offset: u64) {
     let mut key = [0u8; 32];

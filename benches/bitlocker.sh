@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# BitLocker benchmarks of issue 6 (results: BENCHMARKS.md, section "BitLocker").
+#
+#  (a) key check: one recovery-password attempt, `ie-preflight check` against
+#      `cryptsetup bitlkOpen --test-passphrase --key-file` on the same
+#      Windows-made image (bitlk-aes-xts-128). `check` without a key is also
+#      timed, so the cost of the attempt itself can be read off.
+#  (b) decrypt throughput: `ie-preflight unlock` against `dislocker-file` on a
+#      populated XTS-AES-128 volume of MIB MiB built by the test fixture helper
+#      (tests/bitlk/encrypt.rs); both outputs go to tmpfs and are verified.
+#  (c) the same for XTS, CBC and CBC + Elephant on the Windows-made images.
+#
+# Usage: benches/bitlocker.sh [MIB] [--append]
+#   MIB       size of the decrypt-benchmark volume (default 512, at least 128)
+#   --append  also append the Markdown section to BENCHMARKS.md
+# Needs: hyperfine, cryptsetup, dislocker-file, python3, and the images of
+# ../shared/testdata/bitlk (or IE_PREFLIGHT_BITLK_DIR). Release build, -j2.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MIB=512
+APPEND=0
+for a in "$@"; do
+    case $a in
+    --append) APPEND=1 ;;
+    *) MIB=$a ;;
+    esac
+done
+for t in hyperfine cryptsetup dislocker-file python3 sha256sum; do
+    command -v "$t" >/dev/null || { echo "benches/bitlocker.sh: $t is not installed" >&2; exit 2; }
+done
+WORK=${BENCH_DIR:-/dev/shm}/ie-preflight-bitlk-bench.$$
+mkdir -p "$WORK"
+trap 'rm -rf "$WORK"' EXIT
+
+cargo build --release -j2 -q
+BIN=$PWD/target/release/ie-preflight
+IMG=$WORK/xts-$MIB.img
+# Builds the volume (and extracts the shared images into target/ if needed).
+IE_PREFLIGHT_NO_SKIP=1 IE_PREFLIGHT_BENCH_OUT=$IMG IE_PREFLIGHT_BENCH_MIB=$MIB \
+    cargo test --release -j2 -q --test bitlocker_fixtures -- --ignored --exact make_bench_image >/dev/null
+DIR=${IE_PREFLIGHT_BITLK_DIR:-target/bitlk-images}
+SMALL=$DIR/bitlk-aes-xts-128.img
+RP=$(awk '$0=="[bitlk-aes-xts-128]"{f=1;next} /^\[/{f=0} f&&/^RP=/{sub(/^RP=/,"");print}' "$DIR/images.conf")
+# cryptsetup --key-file takes the whole file as the passphrase: no newline.
+printf '%s' "$RP" >"$WORK/key"
+
+echo "== (a) one recovery-password attempt" >&2
+hyperfine -N -i --warmup 2 --runs 10 --export-json "$WORK/a.json" \
+    -n cryptsetup "cryptsetup bitlkOpen --test-passphrase --key-file $WORK/key $SMALL" \
+    -n "ie-preflight check" "$BIN check $SMALL --json --recovery-key-file $WORK/key" \
+    -n "ie-preflight check (no key)" "$BIN check $SMALL --json" >&2
+
+echo "== (b) decrypt $MIB MiB" >&2
+hyperfine -i --warmup 1 --runs 5 --export-json "$WORK/b.json" \
+    --prepare "rm -f $WORK/d.out $WORK/o.out" \
+    -n dislocker-file "dislocker-file -V $IMG -p$RP $WORK/d.out" \
+    -n "ie-preflight unlock" "$BIN unlock $IMG --recovery-key-file $WORK/key -o $WORK/o.out" >&2
+echo "== (c) every method, on the Windows-made images" >&2
+for n in bitlk-aes-xts-128 bitlk-aes-cbc-128 bitlk-aes-cbc-elephant-128; do
+    rp=$(awk -v s="[$n]" '$0==s{f=1;next} /^\[/{f=0} f&&/^RP=/{sub(/^RP=/,"");print}' "$DIR/images.conf")
+    printf '%s' "$rp" >"$WORK/key-$n"
+    hyperfine -i --warmup 1 --runs 5 --export-json "$WORK/c-$n.json" \
+        --prepare "rm -f $WORK/d.out $WORK/o.out" \
+        -n dislocker-file "dislocker-file -V $DIR/$n.img -p$rp $WORK/d.out" \
+        -n "ie-preflight unlock" "$BIN unlock $DIR/$n.img --recovery-key-file $WORK/key-$n -o $WORK/o.out" >&2
+done
+# Both readers must have produced the plain volume (checked after the last run).
+dislocker-file -V "$IMG" "-p$RP" "$WORK/d.out" >/dev/null 2>&1 || true
+rm -f "$WORK/o.out"
+"$BIN" unlock "$IMG" --recovery-key-file "$WORK/key" -o "$WORK/o.out" 2>/dev/null
+WANT=$(cat "$IMG.sha256")
+GOT_O=$(sha256sum <"$WORK/o.out" | cut -d' ' -f1)
+GOT_D=$(sha256sum <"$WORK/d.out" | cut -d' ' -f1)
+[ "$GOT_O" = "$WANT" ] || { echo "ie-preflight unlock wrote other bytes" >&2; exit 1; }
+[ "$GOT_D" = "$WANT" ] || echo "note: dislocker-file's output differs from the plain view (hash $GOT_D)" >&2
+
+SECTION=$(python3 - "$WORK/a.json" "$WORK/b.json" "$MIB" "$WORK" "$DIR" <<'PY'
+import json, sys, subprocess, platform, datetime, os
+a = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+b = {r["command"]: r for r in json.load(open(sys.argv[2]))["results"]}
+mib = int(sys.argv[3])
+def ms(r): return f'{r["mean"]*1000:.0f} ± {r["stddev"]*1000:.0f} ms'
+def cpu_s(r): return r["user"] + r["system"]
+def cpu(r): return f'{cpu_s(r)*1000:.0f} ms'
+cpu_model = next((l.split(":",1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+load = open("/proc/loadavg").read().split()[0]
+def ver(cmd):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        return (out.stdout + out.stderr).strip().splitlines()[0]
+    except Exception:
+        return "?"
+cs, ck, cn = a["cryptsetup"], a["ie-preflight check"], a["ie-preflight check (no key)"]
+d, u = b["dislocker-file"], b["ie-preflight unlock"]
+print(f"""### Run of {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}
+
+Machine: {cpu_model}, {subprocess.run(['nproc'],capture_output=True,text=True).stdout.strip()} CPUs (shared, load average {load} at the end); {ver(['cryptsetup','--version'])}; dislocker {ver(['dpkg-query','-W','-f=${Version}','dislocker'])}; hyperfine means of 10 (a) and 5 (b) runs; release build.
+
+(a) One recovery-password attempt on `bitlk-aes-xts-128.img` (100 MiB):
+
+| command | time |
+|---|---|
+| `cryptsetup bitlkOpen --test-passphrase --key-file K` | {ms(cs)} |
+| `ie-preflight check --json --recovery-key-file K` (whole check) | {ms(ck)} |
+| `ie-preflight check --json` (no key: the same check without the attempt) | {ms(cn)} |
+
+Ratio (whole check with the key / cryptsetup): **{ck["mean"]/cs["mean"]:.2f}×** (goal ≤ 1.0×); the attempt alone (with − without key) is {(ck["mean"]-cn["mean"])*1000:.0f} ms = {(ck["mean"]-cn["mean"])/cs["mean"]:.2f}× cryptsetup.
+
+(b) Decrypting a populated {mib} MiB XTS-AES-128 volume (fixture helper, output to tmpfs, both outputs verified by SHA-256):
+
+| command | wall time | throughput | CPU time (user + sys) |
+|---|---|---|---|
+| `dislocker-file -V IMG -pRP OUT` | {ms(d)} | {mib/d["mean"]:.0f} MiB/s | {cpu(d)} |
+| `ie-preflight unlock IMG --recovery-key-file K -o OUT` | {ms(u)} | {mib/u["mean"]:.0f} MiB/s | {cpu(u)} |
+
+Speed-up: **{d["mean"]/u["mean"]:.1f}×** dislocker-file in wall time (goal ≥ 3×), {cpu_s(d)/cpu_s(u):.1f}× in CPU time (less sensitive to the other jobs on this shared machine). Both include one key stretch (≈ 0.1 s).
+""")
+work, imgs = sys.argv[4], sys.argv[5]
+print("(c) Each method on the Windows-made images (mostly zero ciphertext; times include one key stretch):\n")
+print("| image | size | dislocker-file | ie-preflight unlock | speed-up (wall) | speed-up (CPU) |")
+print("|---|---|---|---|---|---|")
+for n in ["bitlk-aes-xts-128", "bitlk-aes-cbc-128", "bitlk-aes-cbc-elephant-128"]:
+    c = {r["command"]: r for r in json.load(open(f"{work}/c-{n}.json"))["results"]}
+    size = os.path.getsize(f"{imgs}/{n}.img") >> 20
+    d, u = c["dislocker-file"], c["ie-preflight unlock"]
+    print(f"| {n} | {size} MiB | {ms(d)} | {ms(u)} | {d['mean']/u['mean']:.1f}× | {cpu_s(d)/cpu_s(u):.1f}× |")
+print()
+PY
+)
+echo "$SECTION"
+if [ "$APPEND" = 1 ]; then
+    if ! grep -q '^## BitLocker' BENCHMARKS.md 2>/dev/null; then
+        printf '\n## BitLocker\n\nScript: `benches/bitlocker.sh [MIB] --append` (see its header).\n' >>BENCHMARKS.md
+    fi
+    printf '\n%s\n' "$SECTION" >>BENCHMARKS.md
+fi

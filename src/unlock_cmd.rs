@@ -1,0 +1,249 @@
+//! `ie-preflight unlock`: write the decrypted first data volume of a BitLocker
+//! drive to a new file, like `dislocker-file`. The source is only read.
+//!
+//! The volume is read through [`DecryptedVolume`](crate::bitlocker::DecryptedVolume)
+//! in large aligned chunks; a few worker threads each decrypt a chunk and write
+//! it at its own offset (`pwrite`), so decryption runs on every core.
+
+use crate::bitlocker::{self, Credentials};
+use crate::check::sector_size;
+use crate::layout;
+use crate::report::Severity;
+use crate::source::{self, ReadAt};
+use std::fs::{File, OpenOptions};
+use std::io::IsTerminal;
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// Bytes decrypted and written per step (a multiple of every sector size).
+pub const CHUNK: usize = 4 << 20;
+
+pub struct Args<'a> {
+    pub source: &'a Path,
+    pub output: &'a Path,
+    pub force: bool,
+    pub sector_size: Option<u32>,
+    pub credentials: Credentials,
+}
+
+/// Returns the exit code: 0 written, 1 the volume cannot be unlocked (wrong key,
+/// not BitLocker, ...), 2 usage error, 3 could not be completed.
+pub fn run(a: Args<'_>) -> i32 {
+    match unlock(a) {
+        Ok(()) => 0,
+        Err(Failure { code, message }) => {
+            eprintln!("ie-preflight: error: {message}");
+            code
+        }
+    }
+}
+
+struct Failure {
+    code: i32,
+    message: String,
+}
+
+fn fail(code: i32, message: impl Into<String>) -> Failure {
+    Failure {
+        code,
+        message: message.into(),
+    }
+}
+
+fn unlock(a: Args<'_>) -> Result<(), Failure> {
+    let opened = source::open(a.source).map_err(|e| fail(3, e.to_string()))?;
+    refuse_bad_output(a.source, a.output, a.force)?;
+    let ss = sector_size(&opened, a.sector_size).bytes;
+    let (chosen, vol) = layout::first_data_volume_of(&opened.reader, ss)
+        .map_err(|e| fail(3, e.to_string()))?
+        .ok_or_else(|| {
+            fail(
+                1,
+                format!(
+                    "BitLocker volume not found: {} has no data volume",
+                    a.source.display()
+                ),
+            )
+        })?;
+    let assessment = bitlocker::assess(vol, &a.credentials);
+    let Some(plain) = assessment.unlocked else {
+        let errors: Vec<String> = assessment
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| format!("{}: {}", f.predicts, f.message))
+            .collect();
+        let given = a.credentials.recovery_password.is_some()
+            || a.credentials.password.is_some()
+            || a.credentials.bek.is_some();
+        return Err(if !errors.is_empty() {
+            fail(1, errors.join("; "))
+        } else if !given {
+            fail(
+                2,
+                "the BitLocker volume was not unlocked: give a key with --recovery-key-file, --password-file or --bek",
+            )
+        } else {
+            fail(3, "the BitLocker volume was not unlocked")
+        });
+    };
+    for f in &assessment.findings {
+        if f.severity != Severity::Info && f.code != "bitlocker.no-key" {
+            eprintln!("ie-preflight: warning: {}: {}", f.predicts, f.message);
+        }
+    }
+    let out = open_output(a.output, a.force)?;
+    let written = copy_volume(&plain, &out);
+    let written = written.and_then(|()| {
+        out.sync_all()
+            .map_err(|e| fail(3, format!("cannot write {}: {e}", a.output.display())))
+    });
+    if let Err(e) = written {
+        drop(out);
+        let _ = std::fs::remove_file(a.output);
+        return Err(e);
+    }
+    eprintln!(
+        "ie-preflight: wrote the decrypted volume (partition at byte {}, {} bytes) to {}",
+        chosen.offset,
+        plain.len(),
+        a.output.display()
+    );
+    Ok(())
+}
+
+/// The output must not be the source, and must be new unless `--force`.
+fn refuse_bad_output(source: &Path, output: &Path, force: bool) -> Result<(), Failure> {
+    let Ok(out_meta) = std::fs::metadata(output) else {
+        return Ok(()); // does not exist (or is unreachable: creating it will say why)
+    };
+    let same = std::fs::metadata(source)
+        .map(|s| s.dev() == out_meta.dev() && s.ino() == out_meta.ino())
+        .unwrap_or(false);
+    if same {
+        return Err(fail(
+            2,
+            format!(
+                "the output {} is the source; the source is never written to",
+                output.display()
+            ),
+        ));
+    }
+    if !force {
+        return Err(fail(
+            2,
+            format!("{} exists; give --force to overwrite it", output.display()),
+        ));
+    }
+    if !out_meta.is_file() {
+        return Err(fail(
+            2,
+            format!("{} is not a regular file", output.display()),
+        ));
+    }
+    Ok(())
+}
+
+fn open_output(output: &Path, force: bool) -> Result<File, Failure> {
+    let mut o = OpenOptions::new();
+    // The plain volume is as secret as the key: readable by its owner only.
+    o.write(true).mode(0o600);
+    if force {
+        o.create(true).truncate(true);
+    } else {
+        o.create_new(true);
+    }
+    let f = o
+        .open(output)
+        .map_err(|e| fail(3, format!("cannot create {}: {e}", output.display())))?;
+    // `mode` applies to new files only; an overwritten one is narrowed too.
+    f.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| fail(3, format!("cannot restrict {}: {e}", output.display())))?;
+    Ok(f)
+}
+
+/// Decrypt `plain` chunk by chunk into `out`, on up to 4 threads.
+fn copy_volume(plain: &dyn ReadAt, out: &File) -> Result<(), Failure> {
+    let len = plain.len();
+    out.set_len(len)
+        .map_err(|e| fail(3, format!("cannot size the output: {e}")))?;
+    let chunks = len.div_ceil(CHUNK as u64);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 4);
+    let bar = progress_bar(len);
+    let next = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    let error: Mutex<Option<Failure>> = Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                let mut buf = vec![0u8; CHUNK];
+                while !stop.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= chunks {
+                        break;
+                    }
+                    let off = i * CHUNK as u64;
+                    // At most CHUNK, so it fits a usize.
+                    let n = (len - off).min(CHUNK as u64) as usize;
+                    let part = &mut buf[..n];
+                    let res = plain
+                        .read_exact_at(part, off)
+                        .map_err(|e| {
+                            fail(
+                                3,
+                                format!("reading the volume at byte {off} ({n} bytes) failed: {e}"),
+                            )
+                        })
+                        .and_then(|()| {
+                            out.write_all_at(part, off).map_err(|e| {
+                                fail(3, format!("writing the output at byte {off} failed: {e}"))
+                            })
+                        });
+                    match res {
+                        Ok(()) => {
+                            if let Some(b) = &bar {
+                                b.inc(n as u64);
+                            }
+                        }
+                        Err(e) => {
+                            stop.store(true, Ordering::Relaxed);
+                            if let Ok(mut slot) = error.lock() {
+                                slot.get_or_insert(e);
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    match error.into_inner() {
+        Ok(Some(e)) => Err(e),
+        Ok(None) => Ok(()),
+        Err(_) => Err(fail(3, "a decrypting thread failed")),
+    }
+}
+
+/// A progress bar on stderr, only when stderr is a terminal.
+fn progress_bar(len: u64) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    Some(bar)
+}

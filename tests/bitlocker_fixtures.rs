@@ -1,0 +1,367 @@
+//! Populated BitLocker fixtures (tests/bitlk/encrypt.rs): the populated NTFS
+//! fixture `testdata/ntfs/full.img.xz` encrypted into the layout of Windows-made
+//! XTS, CBC and CBC + Elephant images. Checked by our decrypting view, by
+//! `dislocker-file` and `cryptsetup bitlkDump` (independent readers), and end
+//! to end by `check`, `ls` and `unlock`.
+
+mod bitlk;
+mod common;
+
+use assert_cmd::Command;
+use bitlk::encrypt::{self, Fixture};
+use ie_preflight::bitlocker::{assess, Credentials};
+use ie_preflight::source::ReadAt;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+const TEMPLATES: [&str; 3] = [
+    "bitlk-aes-xts-128",
+    "bitlk-aes-cbc-128",
+    "bitlk-aes-cbc-elephant-128",
+];
+
+struct Built {
+    fixture: Fixture,
+    path: PathBuf,
+    rp: String,
+}
+
+/// Fixtures built so far, by template name.
+type Cache = Mutex<Vec<(String, Arc<Built>)>>;
+
+/// The fixture for `template`, built once per test binary and written to a temp file.
+fn built(template: &str) -> Option<Arc<Built>> {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let img = bitlk::image(template)?;
+    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
+    let mut cache = cache.lock().unwrap();
+    if let Some((_, b)) = cache.iter().find(|(n, _)| n == template) {
+        return Some(b.clone());
+    }
+    let rp = img.get("RP").unwrap().to_string();
+    let t = std::fs::read(&img.path).unwrap();
+    let inner = common::ntfs::image("full");
+    let fixture = encrypt::build(&t, &rp, &inner, 0).unwrap();
+    // Overwritten on every run, so nothing piles up.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bitlk-fixtures");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{template}-full.img"));
+    std::fs::write(&path, &fixture.bytes).unwrap();
+    let b = Arc::new(Built { fixture, path, rp });
+    cache.push((template.to_string(), b.clone()));
+    Some(b)
+}
+
+fn sha256_prefix(v: &dyn ReadAt, len: u64) -> String {
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut off = 0;
+    while off < len {
+        let n = (len - off).min(buf.len() as u64) as usize;
+        v.read_exact_at(&mut buf[..n], off).unwrap();
+        h.update(&buf[..n]);
+        off += n as u64;
+    }
+    encrypt::hex(&h.finalize())
+}
+
+fn sha256_file_prefix(p: &Path, len: u64) -> String {
+    let bytes = std::fs::read(p).unwrap();
+    let len = (len as usize).min(bytes.len());
+    encrypt::hex(&Sha256::digest(&bytes[..len]))
+}
+
+fn key_file(key: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    writeln!(f, "{key}").unwrap();
+    f
+}
+
+#[test]
+fn our_view_decrypts_every_fixture_to_the_plain_volume() {
+    for t in TEMPLATES {
+        let Some(b) = built(t) else { return };
+        let f = &b.fixture;
+        let src: Arc<dyn ReadAt> = Arc::new(f.bytes.clone());
+        let a = assess(src, &Credentials::recovery_password(&b.rp));
+        let view = a.unlocked.expect("the fixture unlocks");
+        assert_eq!(view.len(), f.bytes.len() as u64);
+        assert_eq!(sha256_prefix(&view, view.len()), f.plain_sha256, "{t}");
+        assert_eq!(sha256_prefix(&view, f.inner_len), f.inner_sha256, "{t}");
+        assert!(
+            a.findings
+                .iter()
+                .all(|x| x.code != "bitlocker.metadata-damaged"),
+            "{t}: {:?}",
+            a.findings
+        );
+    }
+}
+
+#[test]
+fn dislocker_decrypts_every_fixture_to_the_same_bytes() {
+    if !common::require_tool("dislocker-file", "dislocker") {
+        return;
+    }
+    for t in TEMPLATES {
+        let Some(b) = built(t) else { return };
+        let out = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+        std::fs::remove_file(&out).ok();
+        let o = std::process::Command::new("dislocker-file")
+            .arg("-V")
+            .arg(&b.path)
+            .arg(format!("-p{}", b.rp))
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{t}: dislocker-file failed: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        assert_eq!(
+            sha256_file_prefix(&out, b.fixture.inner_len),
+            b.fixture.inner_sha256,
+            "{t}: dislocker-file sees other bytes in the NTFS region"
+        );
+    }
+}
+
+#[test]
+fn cryptsetup_parses_every_fixture() {
+    if !common::require_tool("cryptsetup", "cryptsetup-bin") {
+        return;
+    }
+    for t in TEMPLATES {
+        let Some(b) = built(t) else { return };
+        let o = std::process::Command::new("cryptsetup")
+            .arg("bitlkDump")
+            .arg(&b.path)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{t}: {text}");
+        assert!(
+            text.contains(&format!("{} [bytes]", b.fixture.bytes.len())),
+            "{t}: {text}"
+        );
+    }
+}
+
+fn check(path: &Path, key: &str) -> (Value, i32, String) {
+    let k = key_file(key);
+    let o = Command::cargo_bin("ie-preflight")
+        .unwrap()
+        .args(["check", "--json", "--recovery-key-file"])
+        .arg(k.path())
+        .arg(path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(!stdout.contains(key), "the key must never be printed");
+    (
+        serde_json::from_str(&stdout).unwrap(),
+        o.status.code().unwrap(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_reports_the_populated_ntfs_inside() {
+    let inner = common::ntfs::image("full");
+    let serial = format!(
+        "{:016X}",
+        u64::from_le_bytes(inner[72..80].try_into().unwrap())
+    );
+    let plain = common::ntfs::analyze_bytes(inner);
+    let facts = plain.facts.expect("the plain fixture is readable");
+    assert!(facts.files > 5, "the plain fixture is populated");
+    for t in TEMPLATES {
+        let Some(b) = built(t) else { return };
+        let (v, _, err) = check(&b.path, &b.rp);
+        let vol = &v["volume"];
+        assert_eq!(vol["type"], "bitlocker", "{t}: {err}");
+        assert_eq!(vol["inner_type"], "ntfs", "{t}");
+        assert_eq!(vol["ntfs"]["serial"], serial.as_str(), "{t}");
+        assert_eq!(vol["ntfs"]["files"], facts.files, "{t}");
+        assert_eq!(vol["ntfs"]["directories"], facts.directories, "{t}");
+        for s in [
+            "BitLocker volume not found",
+            "BitLocker key invalid",
+            "BitLocker unlock volume failed",
+            "NTFS volume not found",
+        ] {
+            assert_eq!(common::report::row(&v, s), "pass", "{t}: {s}");
+        }
+    }
+}
+
+#[test]
+fn check_with_a_wrong_key_is_bitlocker_key_invalid() {
+    let Some(b) = built("bitlk-aes-xts-128") else {
+        return;
+    };
+    let (v, exit, _) = check(&b.path, &bitlk::wrong_recovery_password(&b.rp));
+    assert_eq!(exit, 1);
+    assert_eq!(common::report::row(&v, "BitLocker key invalid"), "fail");
+    assert!(common::report::codes(&v).contains(&"bitlocker.key-mismatch".to_string()));
+}
+
+fn ls(path: &Path, key: Option<&str>) -> (String, String, i32) {
+    let mut cmd = Command::cargo_bin("ie-preflight").unwrap();
+    cmd.arg("ls").arg(path);
+    let _k;
+    if let Some(key) = key {
+        let k = key_file(key);
+        cmd.arg("--recovery-key-file").arg(k.path());
+        _k = k;
+    }
+    let o = cmd.output().unwrap();
+    (
+        String::from_utf8(o.stdout).unwrap(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        o.status.code().unwrap(),
+    )
+}
+
+#[test]
+fn ls_lists_the_ntfs_inside_like_the_plain_twin() {
+    let Some(b) = built("bitlk-aes-xts-128") else {
+        return;
+    };
+    let plain = common::ntfs::image_file("full", &common::ntfs::image("full"));
+    let (want, err, code) = ls(&plain, None);
+    assert_eq!(code, 0, "{err}");
+    assert!(want.lines().count() > 5);
+    let (got, err, code) = ls(&b.path, Some(&b.rp));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(got, want);
+    let (_, err, code) = ls(&b.path, Some(&bitlk::wrong_recovery_password(&b.rp)));
+    assert_eq!(code, 3);
+    assert!(err.contains("BitLocker key invalid"), "{err}");
+}
+
+#[test]
+fn unlock_writes_the_plain_volume_of_a_fixture() {
+    let Some(b) = built("bitlk-aes-cbc-elephant-128") else {
+        return;
+    };
+    let k = key_file(&b.rp);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plain.img");
+    let o = Command::cargo_bin("ie-preflight")
+        .unwrap()
+        .arg("unlock")
+        .arg(&b.path)
+        .arg("--recovery-key-file")
+        .arg(k.path())
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(sha256_file_prefix(&out, u64::MAX), b.fixture.plain_sha256);
+}
+
+/// A larger volume: the encrypted size and the metadata's CRC-32 and SHA-256
+/// authentication are rewritten; every reader must still agree.
+#[test]
+fn resized_fixture_keeps_valid_metadata() {
+    let Some(img) = bitlk::image("bitlk-aes-xts-128") else {
+        return;
+    };
+    let t = std::fs::read(&img.path).unwrap();
+    let inner = common::ntfs::image("small");
+    let rp = img.get("RP").unwrap();
+    let f = encrypt::build(&t, rp, &inner, t.len() as u64 + (8 << 20)).unwrap();
+    let src: Arc<dyn ReadAt> = Arc::new(f.bytes.clone());
+    let a = assess(src, &Credentials::recovery_password(rp));
+    let facts = &a.facts;
+    assert_eq!(facts.encrypted_size, Some(f.bytes.len() as u64));
+    assert!(
+        facts
+            .metadata_copies
+            .iter()
+            .all(|c| c.ok && c.authenticated == Some(true)),
+        "{:?}",
+        facts.metadata_copies
+    );
+    let view = a.unlocked.expect("unlocks");
+    assert_eq!(sha256_prefix(&view, view.len()), f.plain_sha256);
+}
+
+/// Writes a large fixture for `benches/bitlocker.sh`:
+/// `IE_PREFLIGHT_BENCH_OUT=/path IE_PREFLIGHT_BENCH_MIB=512 cargo test --release
+/// --test bitlocker_fixtures -- --ignored --exact make_bench_image`.
+#[test]
+#[ignore]
+fn make_bench_image() {
+    let Some(out) = std::env::var_os("IE_PREFLIGHT_BENCH_OUT") else {
+        panic!("set IE_PREFLIGHT_BENCH_OUT");
+    };
+    let mib: u64 = std::env::var("IE_PREFLIGHT_BENCH_MIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512);
+    let template = std::env::var("IE_PREFLIGHT_BENCH_TEMPLATE")
+        .unwrap_or_else(|_| "bitlk-aes-xts-128".to_string());
+    let img = bitlk::image(&template).unwrap();
+    let t = std::fs::read(&img.path).unwrap();
+    let inner = common::ntfs::image("full");
+    let f = encrypt::build(&t, img.get("RP").unwrap(), &inner, mib << 20).unwrap();
+    std::fs::write(&out, &f.bytes).unwrap();
+    let mut sums = std::path::PathBuf::from(&out).into_os_string();
+    sums.push(".sha256");
+    std::fs::write(sums, format!("{}\n", f.plain_sha256)).unwrap();
+}
+
+/// The fixture as partition 1 of an MBR disk (1 MiB gap): `unlock` and `check`
+/// find it through the partition table.
+#[test]
+fn unlock_and_check_find_the_volume_in_a_partition() {
+    let Some(b) = built("bitlk-aes-xts-128") else {
+        return;
+    };
+    let start: u64 = 2048;
+    let sectors = b.fixture.bytes.len() as u64 / 512;
+    let mut disk = vec![0u8; 1 << 20];
+    let e = &mut disk[446..462];
+    e[4] = 0x07;
+    e[8..12].copy_from_slice(&(start as u32).to_le_bytes());
+    e[12..16].copy_from_slice(&(sectors as u32).to_le_bytes());
+    disk[510] = 0x55;
+    disk[511] = 0xAA;
+    disk.extend_from_slice(&b.fixture.bytes);
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("disk.img");
+    std::fs::write(&img, &disk).unwrap();
+    drop(disk);
+
+    let k = key_file(&b.rp);
+    let out = dir.path().join("plain.img");
+    let o = Command::cargo_bin("ie-preflight")
+        .unwrap()
+        .arg("unlock")
+        .arg(&img)
+        .arg("--recovery-key-file")
+        .arg(k.path())
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(sha256_file_prefix(&out, u64::MAX), b.fixture.plain_sha256);
+
+    let (v, _, err) = check(&img, &b.rp);
+    assert_eq!(v["volume"]["partition"], 1, "{err}");
+    assert_eq!(v["volume"]["offset"], start * 512);
+    assert_eq!(v["volume"]["inner_type"], "ntfs");
+    assert_eq!(
+        common::report::row(&v, "BitLocker key invalid"),
+        "pass",
+        "{err}"
+    );
+}
