@@ -37,6 +37,9 @@ pub struct Inventory {
     /// One bit per record: reached from the root.
     pub(crate) reached: Vec<u64>,
     pub(crate) bad_index: Problems,
+    /// Index entries that lead to a directory already in the tree (NTFS has no
+    /// directory hard links, so this is a cycle or a second parent).
+    pub(crate) dir_cycles: Problems,
 }
 
 /// Where a file's unnamed data is.
@@ -234,6 +237,7 @@ pub(crate) fn build(src: &dyn ReadAt, geo: &Geometry) -> Result<Inventory, NtfsE
         reached: vec![0u64; n.div_ceil(64)],
         scan,
         bad_index: Problems::default(),
+        dir_cycles: Problems::default(),
     };
     if n as u64 <= ROOT_RECORD || inv.scan.files[ROOT_RECORD as usize].state != ST_IN_USE {
         return Err(NtfsError::corrupt(
@@ -267,6 +271,10 @@ pub(crate) fn build(src: &dyn ReadAt, geo: &Geometry) -> Result<Inventory, NtfsE
                 if is_dir {
                     stack.push((rec, idx, system || rec == EXTEND_RECORD));
                 }
+            } else if is_dir {
+                inv.dir_cycles.add(1, || {
+                    format!("directory record {dir}, entry {name:?} -> directory record {rec}")
+                });
             }
         }
     }
@@ -394,10 +402,19 @@ fn take_entries(
 ) {
     for e in entries {
         // DOS 8.3 names duplicate a Win32 name of the same record.
-        if e.namespace == 2 || e.record == dir {
+        if e.namespace == 2 {
             continue;
         }
         let name = utf16_name(e.name);
+        if e.record == dir {
+            // The root lists itself as "."; any other entry naming its own directory is a loop.
+            if !(dir == ROOT_RECORD && name == ".") {
+                inv.dir_cycles.add(1, || {
+                    format!("directory record {dir}, entry {name:?} -> itself")
+                });
+            }
+            continue;
+        }
         let target = inv.scan.files.get(e.record as usize);
         let problem = match target {
             None => Some("points past the end of $MFT"),

@@ -67,6 +67,140 @@ pub(crate) struct MftScan {
     pub unreadable: Problems,
     /// (base record, extension record), sorted.
     pub extensions: Vec<(u32, u32)>,
+    /// `$MFT`'s own data runs do not map all of it: the records past the gap are not checked.
+    pub mft_incomplete: Problems,
+}
+
+const AT_ATTRIBUTE_LIST: u32 = 0x20;
+/// Most pieces of `$MFT`'s `$DATA` followed through its attribute list.
+const MAX_MFT_PIECES: usize = 4096;
+
+/// `$MFT`'s data runs (sorted, contiguous from VCN 0), its size, and why the runs
+/// stop early when they do. The runs are in record 0 or, on a badly fragmented
+/// `$MFT`, split over extension records named by record 0's attribute list; those
+/// records are themselves inside `$MFT`, so they are read with the runs known so far.
+fn mft_runs(
+    src: &dyn ReadAt,
+    geo: &Geometry,
+    rec0: &[u8],
+) -> Result<(Vec<Extent>, u64, Option<String>), NtfsError> {
+    let mut ext = Vec::new();
+    let mut size = 0u64;
+    let mut list: Option<Vec<u8>> = None;
+    let mut gap = None;
+    for a in attributes(rec0).flatten() {
+        match (a.ty, a.body) {
+            (AT_DATA, Body::NonResident(nr)) if a.name.is_empty() => {
+                decode_runs(nr.runs, nr.start_vcn, &mut ext).ok_or_else(|| {
+                    NtfsError::corrupt(geo.mft_offset, "$MFT data runs malformed")
+                })?;
+                if nr.start_vcn == 0 {
+                    size = nr.size;
+                }
+            }
+            (AT_ATTRIBUTE_LIST, Body::Resident(v, _)) => list = Some(v.to_vec()),
+            (AT_ATTRIBUTE_LIST, Body::NonResident(nr)) => {
+                list = read_nonresident(src, geo, &nr);
+                if list.is_none() {
+                    gap = Some("$MFT's attribute list cannot be read".to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    if ext.is_empty() {
+        return Err(NtfsError::corrupt(geo.mft_offset, "$MFT has no data runs"));
+    }
+    // The pieces of the unnamed $DATA that live in other records: (start VCN, record).
+    let mut pieces: Vec<(u64, u64)> = Vec::new();
+    if let Some(list) = &list {
+        let mut p = 0usize;
+        while let (Some(ty), Some(len)) = (u32_at(list, p), u16_at(list, p + 4)) {
+            let len = len as usize;
+            if len < 0x1A || pieces.len() >= MAX_MFT_PIECES {
+                break;
+            }
+            let name_len = list.get(p + 6).copied().unwrap_or(1);
+            let vcn = u64_at(list, p + 8).unwrap_or(0);
+            let rec = u64_at(list, p + 0x10).unwrap_or(0) & REF_MASK;
+            if ty == AT_DATA && name_len == 0 && rec != 0 {
+                pieces.push((vcn, rec));
+            }
+            p += len;
+        }
+    }
+    pieces.sort_unstable();
+    pieces.dedup();
+    // Each extension record is mapped by the pieces before it; go round while that helps.
+    let mut todo = pieces;
+    loop {
+        let before = todo.len();
+        ext.sort_by_key(|e| e.vcn);
+        todo.retain(|&(vcn, rec)| {
+            if ext.iter().any(|e| e.vcn == vcn) {
+                return false; // already known (record 0 held it)
+            }
+            let Ok(Some(r)) = read_record(src, geo, &ext, rec) else {
+                return true;
+            };
+            let found = attributes(&r).flatten().find_map(|a| match (a.ty, a.body) {
+                (AT_DATA, Body::NonResident(nr)) if a.name.is_empty() && nr.start_vcn == vcn => {
+                    let mut more = Vec::new();
+                    decode_runs(nr.runs, nr.start_vcn, &mut more).map(|_| more)
+                }
+                _ => None,
+            });
+            match found {
+                Some(more) => {
+                    ext.extend(more);
+                    false
+                }
+                None => true,
+            }
+        });
+        if todo.is_empty() || todo.len() == before {
+            break;
+        }
+    }
+    if let Some(&(vcn, rec)) = todo.first() {
+        gap = Some(format!(
+            "$MFT's data from VCN {vcn} is in MFT record {rec}, which cannot be read or does not hold it"
+        ));
+    }
+    // Keep the runs contiguous from VCN 0: records past a hole would be misnumbered.
+    ext.sort_by_key(|e| e.vcn);
+    let mut next = 0u64;
+    let mut keep = 0;
+    for e in &ext {
+        if e.vcn != next {
+            break;
+        }
+        next = e.vcn.saturating_add(e.clusters);
+        keep += 1;
+    }
+    if keep < ext.len() && gap.is_none() {
+        gap = Some(format!("$MFT's data runs have a hole at VCN {next}"));
+    }
+    ext.truncate(keep);
+    Ok((ext, size, gap))
+}
+
+/// The bytes of a small non-resident attribute (an attribute list), at most 1 MiB.
+fn read_nonresident(src: &dyn ReadAt, geo: &Geometry, nr: &NonResident<'_>) -> Option<Vec<u8>> {
+    if nr.start_vcn != 0 || nr.size > 1 << 20 {
+        return None;
+    }
+    let mut runs = Vec::new();
+    decode_runs(nr.runs, 0, &mut runs)?;
+    let mut out = Vec::with_capacity(nr.size as usize);
+    let mut pos = 0u64;
+    while pos < nr.size {
+        let (off, avail) = map_vcn_byte(geo, &runs, pos)?;
+        let take = avail.min(nr.size - pos) as usize;
+        out.extend_from_slice(&read_vec(src, off, take).ok()?);
+        pos += take as u64;
+    }
+    Some(out)
 }
 
 /// Record `n` with fixups applied; `Ok(None)` when it is not a valid `FILE` record.
@@ -111,18 +245,7 @@ pub(crate) fn map_vcn_byte(geo: &Geometry, ext: &[Extent], pos: u64) -> Option<(
 
 pub(crate) fn scan(src: &dyn ReadAt, geo: &Geometry) -> Result<MftScan, NtfsError> {
     let rec0 = read_record_raw_at(src, geo.mft_offset, geo.record_size)?;
-    let mut mft_extents = Vec::new();
-    let mut mft_size = 0u64;
-    for a in attributes(&rec0).flatten() {
-        if let (AT_DATA, true, Body::NonResident(nr)) = (a.ty, a.name.is_empty(), a.body) {
-            decode_runs(nr.runs, nr.start_vcn, &mut mft_extents)
-                .ok_or_else(|| NtfsError::corrupt(geo.mft_offset, "$MFT data runs malformed"))?;
-            mft_size = mft_size.max(nr.size);
-        }
-    }
-    if mft_extents.is_empty() {
-        return Err(NtfsError::corrupt(geo.mft_offset, "$MFT has no data runs"));
-    }
+    let (mft_extents, mft_size, runs_gap) = mft_runs(src, geo, &rec0)?;
     // Never trust the size alone: only what the runs cover inside the volume counts.
     let covered: u64 = mft_extents
         .iter()
@@ -149,7 +272,15 @@ pub(crate) fn scan(src: &dyn ReadAt, geo: &Geometry) -> Result<MftScan, NtfsErro
         cross_first: Vec::new(),
         unreadable: Problems::default(),
         extensions: Vec::new(),
+        mft_incomplete: Problems::default(),
     };
+    if let Some(why) = runs_gap {
+        s.mft_incomplete.add(1, || why);
+    } else if covered < mft_size {
+        s.mft_incomplete.add(1, || {
+            format!("$MFT is {mft_size} bytes but its data runs map only {covered}")
+        });
+    }
     let mut extension: Vec<(u32, u32)> = Vec::new();
     let rs = geo.record_size;
 
@@ -232,7 +363,7 @@ impl MftScan {
             return;
         }
         self.mark_owned(geo, n as u64, rec);
-        if h.base != 0 {
+        if h.extension {
             self.files[n as usize].state = ST_EXTENSION;
             if let Ok(b) = u32::try_from(h.base) {
                 ext.push((b, n));
