@@ -56,6 +56,32 @@ pub fn fls_lines(inv: &Inventory, opts: LsOptions) -> impl Iterator<Item = LsLin
         })
 }
 
+/// Write the listing of [`fls_lines`] to `w`, reusing one line buffer (the `ls` hot path).
+pub fn write_fls(inv: &Inventory, opts: LsOptions, w: &mut impl Write) -> io::Result<()> {
+    use std::fmt::Write as _;
+    let mut line = String::new();
+    let mut path = String::new();
+    let mut parts = Vec::new();
+    for i in 0..inv.len() {
+        if !opts.system && inv.is_system(i) {
+            continue;
+        }
+        path.clear();
+        inv.path_into(i, &mut path, &mut parts);
+        let is_dir = inv.is_dir(i);
+        let record = inv.record(i);
+        let size = if is_dir { 0 } else { inv.size(i) };
+        line.clear();
+        let t = if is_dir { "d/d" } else { "r/r" };
+        let _ = writeln!(line, "{t} {record}:\t{path}\t{size}");
+        for s in inv.streams(i) {
+            let _ = writeln!(line, "r/r {record}:\t{path}:{}\t{}", s.name, s.size);
+        }
+        w.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
 /// Full entries for `--json` (serialise them one by one to keep memory flat).
 pub fn json_entries(inv: &Inventory, opts: LsOptions) -> impl Iterator<Item = EntryInfo<'_>> + '_ {
     (0..inv.len())

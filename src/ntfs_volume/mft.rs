@@ -6,6 +6,7 @@ use super::integrity::Problems;
 use super::record::*;
 use super::Geometry;
 use crate::source::{read_vec, ReadAt};
+use std::sync::mpsc;
 
 // State 0 (the default) is an unused or unreadable record.
 pub(crate) const ST_IN_USE: u8 = 1;
@@ -72,6 +73,10 @@ pub(crate) struct MftScan {
 }
 
 const AT_ATTRIBUTE_LIST: u32 = 0x20;
+/// Size of the sequential reads of `$MFT`.
+const READ_CHUNK: usize = 4 << 20;
+/// A buffer, the bytes of it read, the volume offset, and the read error if any.
+type Chunk = (Vec<u8>, usize, u64, Option<std::io::Error>);
 /// Most pieces of `$MFT`'s `$DATA` followed through its attribute list.
 const MAX_MFT_PIECES: usize = 4096;
 
@@ -284,47 +289,79 @@ pub(crate) fn scan(src: &dyn ReadAt, geo: &Geometry) -> Result<MftScan, NtfsErro
     let mut extension: Vec<(u32, u32)> = Vec::new();
     let rs = geo.record_size;
 
-    // Stream the MFT's bytes run by run in 1 MiB reads; records may straddle runs.
-    let mut pending: Vec<u8> = Vec::with_capacity(2 << 20);
-    let mut next_rec: u32 = 0;
-    let extents = s.mft_extents.clone();
-    'runs: for e in &extents {
-        if e.is_sparse() {
-            break;
-        }
+    // Stream the MFT's bytes run by run in 4 MiB reads; records may straddle runs.
+    // The reads (mostly the kernel copying pages) run on a second thread, overlapped
+    // with parsing; records are still visited one by one in order.
+    let mut plan: Vec<(u64, usize)> = Vec::new();
+    let mut left = n as u64 * rs as u64;
+    for e in &s.mft_extents {
         let start = e.lcn.checked_mul(geo.cluster_size);
         let len = e.clusters.checked_mul(geo.cluster_size);
-        let (Some(start), Some(len)) = (start, len) else {
+        let (false, Some(start), Some(len)) = (e.is_sparse(), start, len) else {
             break;
         };
         let mut done = 0u64;
-        while done < len {
-            if next_rec >= n {
-                break 'runs;
+        while done < len && left > 0 {
+            let take = (len - done).min(left).min(READ_CHUNK as u64);
+            plan.push((start + done, take as usize));
+            done += take;
+            left -= take;
+        }
+    }
+    let mut next_rec: u32 = 0;
+    let mut carry: Vec<u8> = Vec::with_capacity(rs);
+    std::thread::scope(|sc| {
+        let (full_tx, full_rx) = mpsc::sync_channel::<Chunk>(2);
+        let (free_tx, free_rx) = mpsc::sync_channel::<Vec<u8>>(4);
+        for _ in 0..3 {
+            let _ = free_tx.send(vec![0u8; READ_CHUNK]);
+        }
+        let plan = &plan;
+        sc.spawn(move || {
+            for &(at, take) in plan {
+                let Ok(mut buf) = free_rx.recv() else { return };
+                buf.resize(READ_CHUNK, 0);
+                let res = src.read_exact_at(&mut buf[..take], at);
+                if res.is_err() {
+                    buf[..take].fill(0); // unreadable records are skipped as not FILE
+                }
+                if full_tx.send((buf, take, at, res.err())).is_err() {
+                    return;
+                }
             }
-            let take = (len - done).min(1 << 20) as usize;
-            let at = start + done;
-            let old = pending.len();
-            pending.resize(old + take, 0);
-            if let Err(err) = src.read_exact_at(&mut pending[old..], at) {
+        });
+        for (mut buf, take, at, err) in full_rx {
+            if let Some(err) = err {
                 // Hardware error or truncation: these records cannot be checked.
-                let lost = (take / rs) as u64;
-                s.unreadable.add(lost, || format!("byte {at}: {err}"));
-                pending.truncate(old);
-                pending.resize(old + take, 0);
+                s.unreadable
+                    .add((take / rs) as u64, || format!("byte {at}: {err}"));
             }
-            done += take as u64;
-            let whole = pending.len() / rs * rs;
-            for chunk in pending[..whole].chunks_exact_mut(rs) {
+            let mut data = &mut buf[..take];
+            if !carry.is_empty() {
+                let k = (rs - carry.len()).min(data.len());
+                carry.extend_from_slice(&data[..k]);
+                data = &mut data[k..];
+                if carry.len() == rs {
+                    if next_rec < n {
+                        s.visit(geo, next_rec, &mut carry, &mut extension);
+                        next_rec += 1;
+                    }
+                    carry.clear();
+                }
+            }
+            let whole = data.len() / rs * rs;
+            let (recs, tail) = data.split_at_mut(whole);
+            for rec in recs.chunks_exact_mut(rs) {
                 if next_rec >= n {
                     break;
                 }
-                s.visit(geo, next_rec, chunk, &mut extension);
+                s.visit(geo, next_rec, rec, &mut extension);
                 next_rec += 1;
             }
-            pending.drain(..whole);
+            carry.extend_from_slice(tail);
+            let _ = free_tx.send(buf);
         }
-    }
+    });
     s.files.truncate(next_rec as usize);
     extension.sort_unstable();
     s.merge_extensions(src, geo, &extension);
