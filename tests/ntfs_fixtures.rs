@@ -182,3 +182,25 @@ fn inventory_matches_fls() {
         }
     }
 }
+
+#[test]
+fn fast_listing_writes_the_same_lines() {
+    use ie_preflight::ntfs_volume::write_fls;
+    for name in CLEAN {
+        let inv = analyze_bytes(image(name)).inventory.expect("inventory");
+        for system in [false, true] {
+            let opts = LsOptions { system };
+            let mut slow = Vec::new();
+            for l in fls_lines(&inv, opts) {
+                l.write_to(&mut slow).unwrap();
+            }
+            let mut fast = Vec::new();
+            write_fls(&inv, opts, &mut fast).unwrap();
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                String::from_utf8(slow).unwrap(),
+                "{name} system={system}"
+            );
+        }
+    }
+}

@@ -6,7 +6,6 @@ use super::integrity::Problems;
 use super::record::*;
 use super::Geometry;
 use crate::source::{read_vec, ReadAt};
-use std::sync::mpsc;
 
 // State 0 (the default) is an unused or unreadable record.
 pub(crate) const ST_IN_USE: u8 = 1;
@@ -74,9 +73,7 @@ pub(crate) struct MftScan {
 
 const AT_ATTRIBUTE_LIST: u32 = 0x20;
 /// Size of the sequential reads of `$MFT`.
-const READ_CHUNK: usize = 4 << 20;
-/// A buffer, the bytes of it read, the volume offset, and the read error if any.
-type Chunk = (Vec<u8>, usize, u64, Option<std::io::Error>);
+const READ_CHUNK: usize = 128 << 10;
 /// Most pieces of `$MFT`'s `$DATA` followed through its attribute list.
 const MAX_MFT_PIECES: usize = 4096;
 
@@ -289,9 +286,7 @@ pub(crate) fn scan(src: &dyn ReadAt, geo: &Geometry) -> Result<MftScan, NtfsErro
     let mut extension: Vec<(u32, u32)> = Vec::new();
     let rs = geo.record_size;
 
-    // Stream the MFT's bytes run by run in 4 MiB reads; records may straddle runs.
-    // The reads (mostly the kernel copying pages) run on a second thread, overlapped
-    // with parsing; records are still visited one by one in order.
+    // Stream the MFT's bytes run by run in sequential reads; records may straddle runs.
     let mut plan: Vec<(u64, usize)> = Vec::new();
     let mut left = n as u64 * rs as u64;
     for e in &s.mft_extents {
@@ -308,65 +303,78 @@ pub(crate) fn scan(src: &dyn ReadAt, geo: &Geometry) -> Result<MftScan, NtfsErro
             left -= take;
         }
     }
-    let mut next_rec: u32 = 0;
-    let mut carry: Vec<u8> = Vec::with_capacity(rs);
-    std::thread::scope(|sc| {
-        let (full_tx, full_rx) = mpsc::sync_channel::<Chunk>(2);
-        let (free_tx, free_rx) = mpsc::sync_channel::<Vec<u8>>(4);
-        for _ in 0..3 {
-            let _ = free_tx.send(vec![0u8; READ_CHUNK]);
+    let mut st = Stream {
+        next_rec: 0,
+        n,
+        carry: Vec::with_capacity(rs),
+        extension: &mut extension,
+    };
+    // One small buffer, read and parsed while it is still in the CPU cache: measured
+    // faster than larger reads or a read-ahead thread (see BENCHMARKS.md).
+    let mut buf = vec![0u8; READ_CHUNK];
+    for &(at, take) in &plan {
+        let data = &mut buf[..take];
+        let res = src.read_exact_at(data, at);
+        if res.is_err() {
+            data.fill(0); // unreadable records are skipped as not FILE
         }
-        let plan = &plan;
-        sc.spawn(move || {
-            for &(at, take) in plan {
-                let Ok(mut buf) = free_rx.recv() else { return };
-                buf.resize(READ_CHUNK, 0);
-                let res = src.read_exact_at(&mut buf[..take], at);
-                if res.is_err() {
-                    buf[..take].fill(0); // unreadable records are skipped as not FILE
-                }
-                if full_tx.send((buf, take, at, res.err())).is_err() {
-                    return;
-                }
-            }
-        });
-        for (mut buf, take, at, err) in full_rx {
-            if let Some(err) = err {
-                // Hardware error or truncation: these records cannot be checked.
-                s.unreadable
-                    .add((take / rs) as u64, || format!("byte {at}: {err}"));
-            }
-            let mut data = &mut buf[..take];
-            if !carry.is_empty() {
-                let k = (rs - carry.len()).min(data.len());
-                carry.extend_from_slice(&data[..k]);
-                data = &mut data[k..];
-                if carry.len() == rs {
-                    if next_rec < n {
-                        s.visit(geo, next_rec, &mut carry, &mut extension);
-                        next_rec += 1;
-                    }
-                    carry.clear();
-                }
-            }
-            let whole = data.len() / rs * rs;
-            let (recs, tail) = data.split_at_mut(whole);
-            for rec in recs.chunks_exact_mut(rs) {
-                if next_rec >= n {
-                    break;
-                }
-                s.visit(geo, next_rec, rec, &mut extension);
-                next_rec += 1;
-            }
-            carry.extend_from_slice(tail);
-            let _ = free_tx.send(buf);
-        }
-    });
+        st.feed(&mut s, geo, data, at, res.err());
+    }
+    let next_rec = st.next_rec;
     s.files.truncate(next_rec as usize);
     extension.sort_unstable();
     s.merge_extensions(src, geo, &extension);
     s.extensions = extension;
     Ok(s)
+}
+
+/// Records cut out of the stream of `$MFT` bytes, visited in order.
+struct Stream<'a> {
+    next_rec: u32,
+    n: u32,
+    /// The start of a record that straddles two reads.
+    carry: Vec<u8>,
+    extension: &'a mut Vec<(u32, u32)>,
+}
+
+impl Stream<'_> {
+    fn feed(
+        &mut self,
+        s: &mut MftScan,
+        geo: &Geometry,
+        mut data: &mut [u8],
+        at: u64,
+        err: Option<std::io::Error>,
+    ) {
+        let rs = geo.record_size;
+        if let Some(err) = err {
+            // Hardware error or truncation: these records cannot be checked.
+            s.unreadable
+                .add((data.len() / rs) as u64, || format!("byte {at}: {err}"));
+        }
+        if !self.carry.is_empty() {
+            let k = (rs - self.carry.len()).min(data.len());
+            self.carry.extend_from_slice(&data[..k]);
+            data = &mut data[k..];
+            if self.carry.len() == rs {
+                if self.next_rec < self.n {
+                    s.visit(geo, self.next_rec, &mut self.carry, self.extension);
+                    self.next_rec += 1;
+                }
+                self.carry.clear();
+            }
+        }
+        let whole = data.len() / rs * rs;
+        let (recs, tail) = data.split_at_mut(whole);
+        for rec in recs.chunks_exact_mut(rs) {
+            if self.next_rec >= self.n {
+                break;
+            }
+            s.visit(geo, self.next_rec, rec, self.extension);
+            self.next_rec += 1;
+        }
+        self.carry.extend_from_slice(tail);
+    }
 }
 
 fn read_record_raw_at(src: &dyn ReadAt, at: u64, rs: usize) -> Result<Vec<u8>, NtfsError> {
