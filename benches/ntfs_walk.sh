@@ -101,7 +101,7 @@ report="$work/ntfs_walk-$(date -u +%Y%m%dT%H%M%SZ).txt"
 for n in "${sizes[@]}"; do
     img="$work/ntfs-$n.img"
     # Both read the image through the page cache (warm-up runs first).
-    ls_cmd="$bin ls $img"
+    ls_cmd="$bin ls --system $img" # fls lists the metadata files too
     fls_cmd="fls -r -p -f ntfs $img"
     json="$work/hyperfine-$n.json"
     hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$json" \
