@@ -145,10 +145,9 @@ fn inventory_matches_fls() {
     if !common::require_tool("fls", "sleuthkit") {
         return;
     }
-    let names = CLEAN
-        .iter()
-        .copied()
-        .chain(["dmg-mftmirr", "dmg-dirty", "dmg-crosslink"]);
+    // Every fixture, damaged ones too. In dmg-fixup the broken record's file is
+    // listed by fls as `r/-` (type unknown, skipped above) and not by us (a finding).
+    let names = CLEAN.iter().copied().chain(DAMAGED.iter().map(|d| d.0));
     for name in names {
         let bytes = image(name);
         let file = image_file(name, &bytes);
