@@ -348,3 +348,70 @@ fn mft_runs_continued_through_an_attribute_list_are_followed() {
     assert_eq!(got.len(), f.paths.len());
     assert_eq!(got, f.paths);
 }
+
+#[test]
+fn non_resident_reparse_point_tag_is_read() {
+    let f = fixture();
+    let mut img = f.img.clone();
+    let a = analyze_bytes(f.img.clone());
+    let (vol, inv) = (a.volume.as_ref().unwrap(), a.inventory.as_ref().unwrap());
+    // A cluster that $Bitmap marks free, from the end of the volume.
+    let bi = (0..inv.len()).find(|&i| inv.path(i) == "$Bitmap").unwrap();
+    let mut bitmap = Vec::new();
+    vol.content(inv, bi)
+        .unwrap()
+        .for_each_chunk(1 << 16, |b| bitmap.extend_from_slice(b))
+        .unwrap();
+    let total = vol.geometry().total_clusters;
+    let free = (1..total - 1)
+        .rev()
+        .find(|&c| bitmap[(c / 8) as usize] & (1 << (c % 8)) == 0)
+        .unwrap();
+
+    // symlink.txt's resident $REPARSE_POINT becomes non-resident in that cluster.
+    let n = f.record_of("symlink.txt");
+    let at = f.rec(n);
+    let rs = f.record_size;
+    let mut r = img[at..at + rs].to_vec();
+    unfix(&mut r);
+    let p = attr(&r, 0xC0).unwrap();
+    assert_eq!(r[p + 8], 0, "resident to begin with");
+    let len = u32_at(&r, p + 4);
+    let vlen = u32_at(&r, p + 0x10);
+    let voff = u16_at(&r, p + 0x14);
+    let value = r[p + voff..p + voff + vlen].to_vec();
+    assert_eq!(&value[..4], &0xA000_000Cu32.to_le_bytes());
+    let c = (free * f.cluster) as usize;
+    img[c..c + value.len()].copy_from_slice(&value);
+    let runs = encode_runs(&[(free, 1)]);
+    assert!(0x40 + runs.len() <= len);
+    let id = [r[p + 14], r[p + 15]];
+    let mut na = vec![0u8; len];
+    na[0..4].copy_from_slice(&0xC0u32.to_le_bytes());
+    na[4..8].copy_from_slice(&(len as u32).to_le_bytes());
+    na[8] = 1;
+    na[10..12].copy_from_slice(&0x40u16.to_le_bytes());
+    na[14..16].copy_from_slice(&id);
+    na[0x20..0x22].copy_from_slice(&0x40u16.to_le_bytes());
+    na[0x28..0x30].copy_from_slice(&f.cluster.to_le_bytes());
+    na[0x30..0x38].copy_from_slice(&(vlen as u64).to_le_bytes());
+    na[0x38..0x40].copy_from_slice(&(vlen as u64).to_le_bytes());
+    na[0x40..0x40 + runs.len()].copy_from_slice(&runs);
+    r[p..p + len].copy_from_slice(&na);
+    fix(&mut r);
+    img[at..at + rs].copy_from_slice(&r);
+
+    let (a, _) = walk(img);
+    let inv = a.inventory.as_ref().unwrap();
+    let i = (0..inv.len())
+        .find(|&i| inv.path(i) == "symlink.txt")
+        .unwrap();
+    assert_eq!(inv.info(i).reparse_tag, Some(0xA000_000C));
+    // The cluster is now owned but free in $Bitmap: that is the only damage.
+    assert_eq!(
+        codes(&a),
+        BTreeSet::from(["ntfs.bitmap-free-in-use"]),
+        "{:#?}",
+        a.findings
+    );
+}

@@ -69,6 +69,9 @@ pub(crate) struct MftScan {
     pub extensions: Vec<(u32, u32)>,
     /// `$MFT`'s own data runs do not map all of it: the records past the gap are not checked.
     pub mft_incomplete: Problems,
+    /// (record, byte offset) of non-resident reparse data, whose tag is read after the scan.
+    reparse_at: Vec<(u32, u64)>,
+    cluster_size: u64,
 }
 
 const AT_ATTRIBUTE_LIST: u32 = 0x20;
@@ -275,6 +278,8 @@ pub(crate) fn scan(src: &dyn ReadAt, geo: &Geometry) -> Result<MftScan, NtfsErro
         unreadable: Problems::default(),
         extensions: Vec::new(),
         mft_incomplete: Problems::default(),
+        reparse_at: Vec::new(),
+        cluster_size: geo.cluster_size,
     };
     if let Some(why) = runs_gap {
         s.mft_incomplete.add(1, || why);
@@ -325,6 +330,19 @@ pub(crate) fn scan(src: &dyn ReadAt, geo: &Geometry) -> Result<MftScan, NtfsErro
     extension.sort_unstable();
     s.merge_extensions(src, geo, &extension);
     s.extensions = extension;
+    for (rec, at) in std::mem::take(&mut s.reparse_at) {
+        let mut tag = [0u8; 4];
+        match src.read_exact_at(&mut tag, at) {
+            Ok(()) => {
+                if let Some(f) = s.files.get_mut(rec as usize) {
+                    f.reparse_tag = u32::from_le_bytes(tag);
+                }
+            }
+            Err(e) => s.unreadable.add(1, || {
+                format!("reparse data of MFT record {rec} at byte {at}: {e}")
+            }),
+        }
+    }
     Ok(s)
 }
 
@@ -493,6 +511,19 @@ impl MftScan {
                         .add(1, || format!("MFT record {rn}: malformed attribute"));
                     break;
                 };
+                if let (AT_REPARSE_POINT, Body::NonResident(nr)) = (a.ty, a.body) {
+                    // Large reparse data (long link targets): the tag is its first 4 bytes, read after the scan.
+                    let mut runs = Vec::new();
+                    if nr.start_vcn == 0 && decode_runs(nr.runs, 0, &mut runs).is_some() {
+                        if let Some(at) = runs
+                            .first()
+                            .filter(|e| !e.is_sparse())
+                            .and_then(|e| e.lcn.checked_mul(self.cluster_size))
+                        {
+                            self.reparse_at.push((base, at));
+                        }
+                    }
+                }
                 self.take_attr(&mut m, rn, &a, &mut data, &mut i30);
             }
         }
