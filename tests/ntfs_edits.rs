@@ -415,3 +415,21 @@ fn non_resident_reparse_point_tag_is_read() {
         a.findings
     );
 }
+
+#[test]
+fn a_file_known_only_by_its_dos_name_is_listed() {
+    let f = fixture();
+    let mut img = f.img.clone();
+    let (d, c) = (f.record_of("a/b/c/d/e"), f.record_of("a/b/c/d/e/deep.txt"));
+    let at = f.rec(d);
+    let rec = &f.img[at..at + f.record_size];
+    let want = f.reference(c);
+    let o = (0..rec.len() - 8).find(|&i| rec[i..i + 8] == want).unwrap();
+    let ns = at + o + 16 + 0x41;
+    assert!((ns - at) % 512 < 510);
+    assert_ne!(img[ns], 2);
+    img[ns] = 2; // the DOS namespace
+    let (a, lines) = walk(img);
+    assert!(lines.iter().any(|l| l == "a/b/c/d/e/deep.txt"), "{lines:?}");
+    assert!(a.findings.is_empty(), "{:#?}", a.findings);
+}
