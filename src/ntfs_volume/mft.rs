@@ -79,6 +79,8 @@ const AT_ATTRIBUTE_LIST: u32 = 0x20;
 const READ_CHUNK: usize = 128 << 10;
 /// Most pieces of `$MFT`'s `$DATA` followed through its attribute list.
 const MAX_MFT_PIECES: usize = 4096;
+/// Passes over those pieces (one suffices when each lies in what the earlier ones map).
+const MAX_MFT_ROUNDS: usize = 8;
 
 /// `$MFT`'s data runs (sorted, contiguous from VCN 0), its size, and why the runs
 /// stop early when they do. The runs are in record 0 or, on a badly fragmented
@@ -136,9 +138,10 @@ fn mft_runs(
     }
     pieces.sort_unstable();
     pieces.dedup();
-    // Each extension record is mapped by the pieces before it; go round while that helps.
+    // Each extension record is mapped by the pieces before it; go round while that
+    // helps (a few rounds at most: hostile lists must not cost pieces² reads).
     let mut todo = pieces;
-    loop {
+    for _round in 0..MAX_MFT_ROUNDS {
         let before = todo.len();
         ext.sort_by_key(|e| e.vcn);
         todo.retain(|&(vcn, rec)| {
