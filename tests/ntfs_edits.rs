@@ -249,6 +249,19 @@ fn mft_runs_with_a_gap_are_a_finding() {
 #[test]
 fn mft_runs_continued_through_an_attribute_list_are_followed() {
     let f = fixture();
+    let (a, _) = walk(split_mft(&f));
+    assert!(a.findings.is_empty(), "{:#?}", a.findings);
+    let inv = a.inventory.unwrap();
+    let got: Vec<(String, u64)> = (0..inv.len())
+        .map(|i| (inv.path(i), inv.record(i)))
+        .collect();
+    assert_eq!(got.len(), f.paths.len());
+    assert_eq!(got, f.paths);
+}
+
+/// The fixture with `$MFT`'s runs split: record 0 maps the first SPLIT clusters and
+/// names, through a resident attribute list, record EXT for the rest.
+fn split_mft(f: &Fixture) -> Vec<u8> {
     let rs = f.record_size;
     let mut img = f.img.clone();
     let at0 = f.rec(0);
@@ -338,15 +351,45 @@ fn mft_runs_continued_through_an_attribute_list_are_followed() {
     // $MFTMirr holds record 0 too.
     let mirr = u64::from_le_bytes(img[0x38..0x40].try_into().unwrap()) * f.cluster;
     img[mirr as usize..mirr as usize + rs].copy_from_slice(&r0);
+    img
+}
 
-    let (a, _) = walk(img);
-    assert!(a.findings.is_empty(), "{:#?}", a.findings);
-    let inv = a.inventory.unwrap();
-    let got: Vec<(String, u64)> = (0..inv.len())
-        .map(|i| (inv.path(i), inv.record(i)))
-        .collect();
-    assert_eq!(got.len(), f.paths.len());
-    assert_eq!(got, f.paths);
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, failure_persistence: None, ..Default::default() })]
+
+    /// Hostile bytes in record 0 (its attribute list and runs) and in the extension
+    /// record, behind valid fixups: no panic, no hang.
+    #[test]
+    fn damaged_mft_attribute_list_never_panics_or_hangs(
+        flips in proptest::collection::vec((0usize..2, 0x38usize..1000, 1u8..=255), 1..16)
+    ) {
+        static BASE: std::sync::OnceLock<(Vec<u8>, usize, usize, usize)> = std::sync::OnceLock::new();
+        let (img, at0, at_ext, rs) = BASE.get_or_init(|| {
+            let f = fixture();
+            (split_mft(&f), f.rec(0), f.rec(EXT), f.record_size)
+        });
+        let mut img = img.clone();
+        for at in [*at0, *at_ext] {
+            let mut r = img[at..at + rs].to_vec();
+            unfix(&mut r);
+            for &(which, off, x) in &flips {
+                if [*at0, *at_ext][which] == at && off < *rs {
+                    r[off] ^= x;
+                }
+            }
+            fix(&mut r);
+            img[at..at + rs].copy_from_slice(&r);
+        }
+        let t0 = Instant::now();
+        let a = analyze_bytes(img);
+        if let Some(inv) = &a.inventory {
+            proptest::prop_assert!(inv.len() < 100_000);
+            for i in 0..inv.len() {
+                let _ = inv.path(i);
+            }
+        }
+        proptest::prop_assert!(t0.elapsed() < Duration::from_secs(10), "took {:?}", t0.elapsed());
+    }
 }
 
 #[test]
