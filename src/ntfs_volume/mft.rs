@@ -141,11 +141,12 @@ fn mft_runs(
     // Each extension record is mapped by the pieces before it; go round while that
     // helps (a few rounds at most: hostile lists must not cost pieces² reads).
     let mut todo = pieces;
+    let mut starts: std::collections::HashSet<u64> = ext.iter().map(|e| e.vcn).collect();
     for _round in 0..MAX_MFT_ROUNDS {
         let before = todo.len();
         ext.sort_by_key(|e| e.vcn);
         todo.retain(|&(vcn, rec)| {
-            if ext.iter().any(|e| e.vcn == vcn) {
+            if starts.contains(&vcn) {
                 return false; // already known (record 0 held it)
             }
             let Ok(Some(r)) = read_record(src, geo, &ext, rec) else {
@@ -160,6 +161,7 @@ fn mft_runs(
             });
             match found {
                 Some(more) => {
+                    starts.extend(more.iter().map(|e| e.vcn));
                     ext.extend(more);
                     false
                 }
