@@ -31,9 +31,8 @@ for t in mkntfs ntfs-3g fls hyperfine python3 /usr/bin/time; do
     command -v "$t" >/dev/null || { echo "missing: $t" >&2; exit 2; }
 done
 
-
 # FILES per leaf directory and leaf directories per middle directory:
-# top/l1-XXX/l2-XX/fNNNNNN.txt, three levels of nesting.
+# l1-XXX/l2-YY/file-NNNNNNN.txt, three levels below the root.
 PER_LEAF=500
 LEAVES_PER_MID=20
 
