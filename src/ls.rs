@@ -63,7 +63,7 @@ fn list(a: &Args<'_>) -> Result<(), String> {
     let written = if a.json {
         write_json(&mut out, &inv, opts)
     } else {
-        ntfs_volume::fls_lines(&inv, opts).try_for_each(|l| l.write_to(&mut out))
+        ntfs_volume::write_fls(&inv, opts, &mut out)
     };
     // A closed pipe (`| head`) is not an error worth reporting.
     match written.and_then(|_| out.flush()) {

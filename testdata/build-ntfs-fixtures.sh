@@ -177,6 +177,7 @@ for t, p, b in attrs(3):
         o = rec(3) + p + vo + 10
         assert (o - rec(3)) % 512 < 510, "flags on a fixup position"
         d[o] |= 0x01
+        d[mirr + 3 * rs + (o - rec(3))] |= 0x01  # Windows updates $MFTMirr's copy too
 save("dmg-dirty.img", d)
 
 # Cross-link: point two.txt's first data run at one.txt's first cluster.

@@ -24,8 +24,14 @@ fn contents_match_an_ntfs3g_mount() {
     {
         return;
     }
-    let bytes = image("full");
-    let file = image_file("full", &bytes);
+    for name in CLEAN {
+        compare_with_mount(name);
+    }
+}
+
+fn compare_with_mount(name: &str) {
+    let bytes = image(name);
+    let file = image_file(name, &bytes);
     let dir = tempfile::tempdir().expect("mount point");
     let ok = Command::new("ntfs-3g")
         .arg("-o")
@@ -66,11 +72,15 @@ fn contents_match_an_ntfs3g_mount() {
             kinds[2] += (extents.len() > 50) as usize;
         }
     }
-    assert!(compared > 3000, "{compared}");
-    assert!(
-        kinds.iter().all(|&k| k > 0),
-        "compressed/sparse/fragmented seen: {kinds:?}"
-    );
+    if name == "full" {
+        assert!(compared > 3000, "{compared}");
+        assert!(
+            kinds.iter().all(|&k| k > 0),
+            "compressed/sparse/fragmented seen: {kinds:?}"
+        );
+    } else {
+        assert!(compared > 0, "{name}: nothing compared");
+    }
     // Listing lines carry sizes equal to what the mount reports.
     for l in fls_lines(&inv, LsOptions::default())
         .filter(|l| !l.is_dir && !l.path.contains(':'))

@@ -6,7 +6,7 @@
 //! `ntfs.mftmirr-mismatch`, `ntfs.volume-info`, `ntfs.version`, `ntfs.dirty`,
 //! `ntfs.extent-out-of-bounds`, `ntfs.cross-linked`, `ntfs.bitmap`,
 //! `ntfs.bitmap-free-in-use`, `ntfs.lost-clusters` (warning), `ntfs.orphan-records`
-//! (warning), `ntfs.bad-index-entry`, `ntfs.upcase`; from `analyze`: `ntfs.unreadable`,
+//! (warning), `ntfs.bad-index-entry`, `ntfs.directory-cycle`, `ntfs.mft-incomplete`, `ntfs.upcase`; from `analyze`: `ntfs.unreadable`,
 //! `ntfs.mft-unusable`.
 
 use super::content::ContentReader;
@@ -132,6 +132,13 @@ pub(crate) fn check(
         "MFT record(s) fail their update sequence check (torn writes)",
         CHKDSK,
     ));
+    out.extend(s.mft_incomplete.finding(
+        "ntfs.mft-incomplete",
+        Error,
+        DC,
+        "gap in $MFT's own data runs: the MFT records past it were not checked",
+        CHKDSK,
+    ));
     out.extend(s.bad_attrs.finding(
         "ntfs.bad-attribute",
         Error,
@@ -229,6 +236,13 @@ pub(crate) fn check(
         Error,
         DC,
         "bad directory index entrie(s)",
+        CHKDSK,
+    ));
+    out.extend(inv.dir_cycles.finding(
+        "ntfs.directory-cycle",
+        Error,
+        DC,
+        "directory index entrie(s) lead back to a directory already in the tree (a cycle); not followed",
         CHKDSK,
     ));
     out.extend(upcase(vol, inv));

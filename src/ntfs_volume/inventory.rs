@@ -5,7 +5,7 @@
 use super::index::{block_node, node_entries, root_node, IndexEntry};
 use super::integrity::Problems;
 use super::mft::{self, FileMeta, MftScan, F_DIR, F_HAS_INDEX_ROOT, F_RESIDENT, ST_IN_USE};
-use super::record::{attributes, utf16_name, Body, Extent, AT_INDEX_ROOT};
+use super::record::{attributes, Body, Extent, AT_INDEX_ROOT};
 use super::{Geometry, NtfsError};
 use crate::source::{read_vec, ReadAt};
 use serde::Serialize;
@@ -37,6 +37,9 @@ pub struct Inventory {
     /// One bit per record: reached from the root.
     pub(crate) reached: Vec<u64>,
     pub(crate) bad_index: Problems,
+    /// Index entries that lead to a directory already in the tree (NTFS has no
+    /// directory hard links, so this is a cycle or a second parent).
+    pub(crate) dir_cycles: Problems,
 }
 
 /// Where a file's unnamed data is.
@@ -98,21 +101,27 @@ impl Inventory {
 
     /// Full path of entry `i`, `/`-separated, without a leading `/`.
     pub fn path(&self, i: usize) -> String {
-        let mut parts = vec![i];
+        let mut s = String::new();
+        self.path_into(i, &mut s, &mut Vec::new());
+        s
+    }
+
+    /// Append the path of entry `i` to `s`; `parts` is scratch space (no allocation per call).
+    pub fn path_into(&self, i: usize, s: &mut String, parts: &mut Vec<usize>) {
+        parts.clear();
+        parts.push(i);
         let mut p = self.entries[i].parent;
         // Parents always come before their children, so this ends.
         while p != NO_PARENT && (p as usize) < i {
             parts.push(p as usize);
             p = self.entries[p as usize].parent;
         }
-        let mut s = String::new();
         for (k, &j) in parts.iter().rev().enumerate() {
             if k > 0 {
                 s.push('/');
             }
             s.push_str(self.name(j));
         }
-        s
     }
 
     pub fn record(&self, i: usize) -> u64 {
@@ -234,6 +243,7 @@ pub(crate) fn build(src: &dyn ReadAt, geo: &Geometry) -> Result<Inventory, NtfsE
         reached: vec![0u64; n.div_ceil(64)],
         scan,
         bad_index: Problems::default(),
+        dir_cycles: Problems::default(),
     };
     if n as u64 <= ROOT_RECORD || inv.scan.files[ROOT_RECORD as usize].state != ST_IN_USE {
         return Err(NtfsError::corrupt(
@@ -244,20 +254,24 @@ pub(crate) fn build(src: &dyn ReadAt, geo: &Geometry) -> Result<Inventory, NtfsE
     set_bit(&mut inv.reached, ROOT_RECORD as usize);
     // (directory record, its entry index, whether its subtree is system).
     let mut stack: Vec<(u64, u32, bool)> = vec![(ROOT_RECORD, NO_PARENT, false)];
-    let mut names = Vec::new();
+    let mut names = DirNames::default();
     while let Some((dir, dir_entry, system_tree)) = stack.pop() {
         names.clear();
         read_dir(src, geo, &mut inv, dir, &mut names)?;
-        for (rec, name) in names.drain(..) {
+        for &(rec, off, len) in &names.items {
+            let name = names
+                .text
+                .get(off as usize..off as usize + len as usize)
+                .unwrap_or("");
             let system = system_tree || rec < 24 && dir == ROOT_RECORD;
             let idx = inv.entries.len() as u32;
             let name_off = inv.names.len() as u32;
-            inv.names.push_str(&name);
+            inv.names.push_str(name);
             inv.entries.push(Entry {
                 parent: dir_entry,
                 name_off,
                 record: rec as u32,
-                name_len: name.len() as u16,
+                name_len: len,
                 flags: if system { E_SYSTEM } else { 0 },
             });
             let is_dir = inv.scan.files[rec as usize].flags & F_DIR != 0;
@@ -267,10 +281,61 @@ pub(crate) fn build(src: &dyn ReadAt, geo: &Geometry) -> Result<Inventory, NtfsE
                 if is_dir {
                     stack.push((rec, idx, system || rec == EXTEND_RECORD));
                 }
+            } else if is_dir {
+                inv.dir_cycles.add(1, || {
+                    format!("directory record {dir}, entry {name:?} -> directory record {rec}")
+                });
             }
         }
     }
     Ok(inv)
+}
+
+/// The names of one directory, without a heap allocation per name.
+#[derive(Default)]
+struct DirNames {
+    text: String,
+    /// (record, offset in `text`, length in bytes).
+    items: Vec<(u64, u32, u16)>,
+    /// DOS 8.3 names, listed only for records that have no other name here.
+    dos_text: String,
+    dos: Vec<(u64, u32, u16)>,
+}
+
+impl DirNames {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.items.clear();
+        self.dos_text.clear();
+        self.dos.clear();
+    }
+
+    /// Records that only have a DOS name get it; every other DOS name is a duplicate.
+    fn settle_dos(&mut self) {
+        if self.dos.is_empty() {
+            return;
+        }
+        let mut named: std::collections::HashSet<u64> = self.items.iter().map(|i| i.0).collect();
+        for &(rec, off, len) in &self.dos {
+            if named.insert(rec) {
+                let name = self
+                    .dos_text
+                    .get(off as usize..off as usize + len as usize)
+                    .unwrap_or("");
+                let at = self.text.len() as u32;
+                self.text.push_str(name);
+                self.items.push((rec, at, len));
+            }
+        }
+    }
+}
+
+/// Append UTF-16LE `b` to `s` as UTF-8 (unpaired surrogates become U+FFFD); returns the byte length.
+fn push_utf16(s: &mut String, b: &[u8]) -> usize {
+    let start = s.len();
+    let units = b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
+    s.extend(char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)));
+    s.len() - start
 }
 
 /// The valid (record, name) entries of one directory; bad ones go to `inv.bad_index`.
@@ -279,7 +344,19 @@ fn read_dir(
     geo: &Geometry,
     inv: &mut Inventory,
     dir: u64,
-    out: &mut Vec<(u64, String)>,
+    out: &mut DirNames,
+) -> Result<(), NtfsError> {
+    read_dir_entries(src, geo, inv, dir, out)?;
+    out.settle_dos();
+    Ok(())
+}
+
+fn read_dir_entries(
+    src: &dyn ReadAt,
+    geo: &Geometry,
+    inv: &mut Inventory,
+    dir: u64,
+    out: &mut DirNames,
 ) -> Result<(), NtfsError> {
     let meta = inv.scan.files[dir as usize];
     if meta.flags & F_HAS_INDEX_ROOT == 0 {
@@ -386,18 +463,28 @@ fn read_dir(
     Ok(())
 }
 
-fn take_entries(
-    inv: &mut Inventory,
-    dir: u64,
-    entries: &[IndexEntry<'_>],
-    out: &mut Vec<(u64, String)>,
-) {
+fn take_entries(inv: &mut Inventory, dir: u64, entries: &[IndexEntry<'_>], out: &mut DirNames) {
     for e in entries {
-        // DOS 8.3 names duplicate a Win32 name of the same record.
-        if e.namespace == 2 || e.record == dir {
+        // DOS 8.3 names usually duplicate a Win32 name of the same record.
+        let dos = e.namespace == 2;
+        let (text, list) = if dos {
+            (&mut out.dos_text, &mut out.dos)
+        } else {
+            (&mut out.text, &mut out.items)
+        };
+        let off = text.len();
+        let len = push_utf16(text, e.name);
+        let name = &text[off..];
+        if e.record == dir {
+            // The root lists itself as "."; any other entry naming its own directory is a loop.
+            if !(dir == ROOT_RECORD && name == ".") {
+                inv.dir_cycles.add(1, || {
+                    format!("directory record {dir}, entry {name:?} -> itself")
+                });
+            }
+            text.truncate(off);
             continue;
         }
-        let name = utf16_name(e.name);
         let target = inv.scan.files.get(e.record as usize);
         let problem = match target {
             None => Some("points past the end of $MFT"),
@@ -408,7 +495,10 @@ fn take_entries(
             }
             Some(_) if e.parent != dir => Some("key names another parent directory"),
             Some(_) => {
-                out.push((e.record, name));
+                match (u32::try_from(off), u16::try_from(len)) {
+                    (Ok(off), Ok(len)) => list.push((e.record, off, len)),
+                    _ => text.truncate(off),
+                }
                 continue;
             }
         };
@@ -420,6 +510,7 @@ fn take_entries(
                 )
             });
         }
+        text.truncate(off);
     }
 }
 

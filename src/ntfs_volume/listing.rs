@@ -56,6 +56,68 @@ pub fn fls_lines(inv: &Inventory, opts: LsOptions) -> impl Iterator<Item = LsLin
         })
 }
 
+/// Write the listing of [`fls_lines`] to `w`, reusing one line buffer (the `ls` hot path).
+pub fn write_fls(inv: &Inventory, opts: LsOptions, w: &mut impl Write) -> io::Result<()> {
+    let mut line = String::new();
+    let mut path = String::new();
+    let mut parts = Vec::new();
+    for i in 0..inv.len() {
+        if !opts.system && inv.is_system(i) {
+            continue;
+        }
+        path.clear();
+        inv.path_into(i, &mut path, &mut parts);
+        let is_dir = inv.is_dir(i);
+        let record = inv.record(i);
+        let size = if is_dir { 0 } else { inv.size(i) };
+        line.clear();
+        push_line(&mut line, is_dir, record, &path, None, size);
+        for s in inv.streams(i) {
+            push_line(&mut line, false, record, &path, Some(s.name), s.size);
+        }
+        w.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// `r/r 64:\tpath[:stream]\tsize\n`, as [`LsLine::write_to`] writes it.
+fn push_line(
+    line: &mut String,
+    is_dir: bool,
+    record: u64,
+    path: &str,
+    stream: Option<&str>,
+    size: u64,
+) {
+    line.push_str(if is_dir { "d/d " } else { "r/r " });
+    push_u64(line, record);
+    line.push_str(":\t");
+    line.push_str(path);
+    if let Some(name) = stream {
+        line.push(':');
+        line.push_str(name);
+    }
+    line.push('\t');
+    push_u64(line, size);
+    line.push('\n');
+}
+
+fn push_u64(s: &mut String, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        s.push(d as char);
+    }
+}
+
 /// Full entries for `--json` (serialise them one by one to keep memory flat).
 pub fn json_entries(inv: &Inventory, opts: LsOptions) -> impl Iterator<Item = EntryInfo<'_>> + '_ {
     (0..inv.len())

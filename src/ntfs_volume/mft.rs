@@ -67,6 +67,150 @@ pub(crate) struct MftScan {
     pub unreadable: Problems,
     /// (base record, extension record), sorted.
     pub extensions: Vec<(u32, u32)>,
+    /// `$MFT`'s own data runs do not map all of it: the records past the gap are not checked.
+    pub mft_incomplete: Problems,
+    /// (record, byte offset) of non-resident reparse data, whose tag is read after the scan.
+    reparse_at: Vec<(u32, u64)>,
+    cluster_size: u64,
+}
+
+const AT_ATTRIBUTE_LIST: u32 = 0x20;
+/// Size of the sequential reads of `$MFT`.
+const READ_CHUNK: usize = 128 << 10;
+/// Most pieces of `$MFT`'s `$DATA` followed through its attribute list.
+const MAX_MFT_PIECES: usize = 4096;
+/// Passes over those pieces (one suffices when each lies in what the earlier ones map).
+const MAX_MFT_ROUNDS: usize = 8;
+
+/// `$MFT`'s data runs (sorted, contiguous from VCN 0), its size, and why the runs
+/// stop early when they do. The runs are in record 0 or, on a badly fragmented
+/// `$MFT`, split over extension records named by record 0's attribute list; those
+/// records are themselves inside `$MFT`, so they are read with the runs known so far.
+fn mft_runs(
+    src: &dyn ReadAt,
+    geo: &Geometry,
+    rec0: &[u8],
+) -> Result<(Vec<Extent>, u64, Option<String>), NtfsError> {
+    let mut ext = Vec::new();
+    let mut size = 0u64;
+    let mut list: Option<Vec<u8>> = None;
+    let mut gap = None;
+    for a in attributes(rec0).flatten() {
+        match (a.ty, a.body) {
+            (AT_DATA, Body::NonResident(nr)) if a.name.is_empty() => {
+                decode_runs(nr.runs, nr.start_vcn, &mut ext).ok_or_else(|| {
+                    NtfsError::corrupt(geo.mft_offset, "$MFT data runs malformed")
+                })?;
+                if nr.start_vcn == 0 {
+                    size = nr.size;
+                }
+            }
+            (AT_ATTRIBUTE_LIST, Body::Resident(v, _)) => list = Some(v.to_vec()),
+            (AT_ATTRIBUTE_LIST, Body::NonResident(nr)) => {
+                list = read_nonresident(src, geo, &nr);
+                if list.is_none() {
+                    gap = Some("$MFT's attribute list cannot be read".to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    if ext.is_empty() {
+        return Err(NtfsError::corrupt(geo.mft_offset, "$MFT has no data runs"));
+    }
+    // The pieces of the unnamed $DATA that live in other records: (start VCN, record).
+    let mut pieces: Vec<(u64, u64)> = Vec::new();
+    if let Some(list) = &list {
+        let mut p = 0usize;
+        while let (Some(ty), Some(len)) = (u32_at(list, p), u16_at(list, p + 4)) {
+            let len = len as usize;
+            if len < 0x1A || pieces.len() >= MAX_MFT_PIECES {
+                break;
+            }
+            let name_len = list.get(p + 6).copied().unwrap_or(1);
+            let vcn = u64_at(list, p + 8).unwrap_or(0);
+            let rec = u64_at(list, p + 0x10).unwrap_or(0) & REF_MASK;
+            if ty == AT_DATA && name_len == 0 && rec != 0 {
+                pieces.push((vcn, rec));
+            }
+            p += len;
+        }
+    }
+    pieces.sort_unstable();
+    pieces.dedup();
+    // Each extension record is mapped by the pieces before it; go round while that
+    // helps (a few rounds at most: hostile lists must not cost pieces² reads).
+    let mut todo = pieces;
+    let mut starts: std::collections::HashSet<u64> = ext.iter().map(|e| e.vcn).collect();
+    for _round in 0..MAX_MFT_ROUNDS {
+        let before = todo.len();
+        ext.sort_by_key(|e| e.vcn);
+        todo.retain(|&(vcn, rec)| {
+            if starts.contains(&vcn) {
+                return false; // already known (record 0 held it)
+            }
+            let Ok(Some(r)) = read_record(src, geo, &ext, rec) else {
+                return true;
+            };
+            let found = attributes(&r).flatten().find_map(|a| match (a.ty, a.body) {
+                (AT_DATA, Body::NonResident(nr)) if a.name.is_empty() && nr.start_vcn == vcn => {
+                    let mut more = Vec::new();
+                    decode_runs(nr.runs, nr.start_vcn, &mut more).map(|_| more)
+                }
+                _ => None,
+            });
+            match found {
+                Some(more) => {
+                    starts.extend(more.iter().map(|e| e.vcn));
+                    ext.extend(more);
+                    false
+                }
+                None => true,
+            }
+        });
+        if todo.is_empty() || todo.len() == before {
+            break;
+        }
+    }
+    if let Some(&(vcn, rec)) = todo.first() {
+        gap = Some(format!(
+            "$MFT's data from VCN {vcn} is in MFT record {rec}, which cannot be read or does not hold it"
+        ));
+    }
+    // Keep the runs contiguous from VCN 0: records past a hole would be misnumbered.
+    ext.sort_by_key(|e| e.vcn);
+    let mut next = 0u64;
+    let mut keep = 0;
+    for e in &ext {
+        if e.vcn != next {
+            break;
+        }
+        next = e.vcn.saturating_add(e.clusters);
+        keep += 1;
+    }
+    if keep < ext.len() && gap.is_none() {
+        gap = Some(format!("$MFT's data runs have a hole at VCN {next}"));
+    }
+    ext.truncate(keep);
+    Ok((ext, size, gap))
+}
+
+/// The bytes of a small non-resident attribute (an attribute list), at most 1 MiB.
+fn read_nonresident(src: &dyn ReadAt, geo: &Geometry, nr: &NonResident<'_>) -> Option<Vec<u8>> {
+    if nr.start_vcn != 0 || nr.size > 1 << 20 {
+        return None;
+    }
+    let mut runs = Vec::new();
+    decode_runs(nr.runs, 0, &mut runs)?;
+    let mut out = Vec::with_capacity(nr.size as usize);
+    let mut pos = 0u64;
+    while pos < nr.size {
+        let (off, avail) = map_vcn_byte(geo, &runs, pos)?;
+        let take = avail.min(nr.size - pos) as usize;
+        out.extend_from_slice(&read_vec(src, off, take).ok()?);
+        pos += take as u64;
+    }
+    Some(out)
 }
 
 /// Record `n` with fixups applied; `Ok(None)` when it is not a valid `FILE` record.
@@ -111,18 +255,7 @@ pub(crate) fn map_vcn_byte(geo: &Geometry, ext: &[Extent], pos: u64) -> Option<(
 
 pub(crate) fn scan(src: &dyn ReadAt, geo: &Geometry) -> Result<MftScan, NtfsError> {
     let rec0 = read_record_raw_at(src, geo.mft_offset, geo.record_size)?;
-    let mut mft_extents = Vec::new();
-    let mut mft_size = 0u64;
-    for a in attributes(&rec0).flatten() {
-        if let (AT_DATA, true, Body::NonResident(nr)) = (a.ty, a.name.is_empty(), a.body) {
-            decode_runs(nr.runs, nr.start_vcn, &mut mft_extents)
-                .ok_or_else(|| NtfsError::corrupt(geo.mft_offset, "$MFT data runs malformed"))?;
-            mft_size = mft_size.max(nr.size);
-        }
-    }
-    if mft_extents.is_empty() {
-        return Err(NtfsError::corrupt(geo.mft_offset, "$MFT has no data runs"));
-    }
+    let (mft_extents, mft_size, runs_gap) = mft_runs(src, geo, &rec0)?;
     // Never trust the size alone: only what the runs cover inside the volume counts.
     let covered: u64 = mft_extents
         .iter()
@@ -149,56 +282,122 @@ pub(crate) fn scan(src: &dyn ReadAt, geo: &Geometry) -> Result<MftScan, NtfsErro
         cross_first: Vec::new(),
         unreadable: Problems::default(),
         extensions: Vec::new(),
+        mft_incomplete: Problems::default(),
+        reparse_at: Vec::new(),
+        cluster_size: geo.cluster_size,
     };
+    if let Some(why) = runs_gap {
+        s.mft_incomplete.add(1, || why);
+    } else if covered < mft_size {
+        s.mft_incomplete.add(1, || {
+            format!("$MFT is {mft_size} bytes but its data runs map only {covered}")
+        });
+    }
     let mut extension: Vec<(u32, u32)> = Vec::new();
     let rs = geo.record_size;
 
-    // Stream the MFT's bytes run by run in 1 MiB reads; records may straddle runs.
-    let mut pending: Vec<u8> = Vec::with_capacity(2 << 20);
-    let mut next_rec: u32 = 0;
-    let extents = s.mft_extents.clone();
-    'runs: for e in &extents {
-        if e.is_sparse() {
-            break;
-        }
+    // Stream the MFT's bytes run by run in sequential reads; records may straddle runs.
+    let mut plan: Vec<(u64, usize)> = Vec::new();
+    let mut left = n as u64 * rs as u64;
+    for e in &s.mft_extents {
         let start = e.lcn.checked_mul(geo.cluster_size);
         let len = e.clusters.checked_mul(geo.cluster_size);
-        let (Some(start), Some(len)) = (start, len) else {
+        let (false, Some(start), Some(len)) = (e.is_sparse(), start, len) else {
             break;
         };
         let mut done = 0u64;
-        while done < len {
-            if next_rec >= n {
-                break 'runs;
-            }
-            let take = (len - done).min(1 << 20) as usize;
-            let at = start + done;
-            let old = pending.len();
-            pending.resize(old + take, 0);
-            if let Err(err) = src.read_exact_at(&mut pending[old..], at) {
-                // Hardware error or truncation: these records cannot be checked.
-                let lost = (take / rs) as u64;
-                s.unreadable.add(lost, || format!("byte {at}: {err}"));
-                pending.truncate(old);
-                pending.resize(old + take, 0);
-            }
-            done += take as u64;
-            let whole = pending.len() / rs * rs;
-            for chunk in pending[..whole].chunks_exact_mut(rs) {
-                if next_rec >= n {
-                    break;
-                }
-                s.visit(geo, next_rec, chunk, &mut extension);
-                next_rec += 1;
-            }
-            pending.drain(..whole);
+        while done < len && left > 0 {
+            let take = (len - done).min(left).min(READ_CHUNK as u64);
+            plan.push((start + done, take as usize));
+            done += take;
+            left -= take;
         }
     }
+    let mut st = Stream {
+        next_rec: 0,
+        n,
+        carry: Vec::with_capacity(rs),
+        extension: &mut extension,
+    };
+    // One small buffer, read and parsed while it is still in the CPU cache: measured
+    // faster than larger reads or a read-ahead thread (see BENCHMARKS.md).
+    let mut buf = vec![0u8; READ_CHUNK];
+    for &(at, take) in &plan {
+        let data = &mut buf[..take];
+        let res = src.read_exact_at(data, at);
+        if res.is_err() {
+            data.fill(0); // unreadable records are skipped as not FILE
+        }
+        st.feed(&mut s, geo, data, at, res.err());
+    }
+    let next_rec = st.next_rec;
     s.files.truncate(next_rec as usize);
     extension.sort_unstable();
     s.merge_extensions(src, geo, &extension);
     s.extensions = extension;
+    for (rec, at) in std::mem::take(&mut s.reparse_at) {
+        let mut tag = [0u8; 4];
+        match src.read_exact_at(&mut tag, at) {
+            Ok(()) => {
+                if let Some(f) = s.files.get_mut(rec as usize) {
+                    f.reparse_tag = u32::from_le_bytes(tag);
+                }
+            }
+            Err(e) => s.unreadable.add(1, || {
+                format!("reparse data of MFT record {rec} at byte {at}: {e}")
+            }),
+        }
+    }
     Ok(s)
+}
+
+/// Records cut out of the stream of `$MFT` bytes, visited in order.
+struct Stream<'a> {
+    next_rec: u32,
+    n: u32,
+    /// The start of a record that straddles two reads.
+    carry: Vec<u8>,
+    extension: &'a mut Vec<(u32, u32)>,
+}
+
+impl Stream<'_> {
+    fn feed(
+        &mut self,
+        s: &mut MftScan,
+        geo: &Geometry,
+        mut data: &mut [u8],
+        at: u64,
+        err: Option<std::io::Error>,
+    ) {
+        let rs = geo.record_size;
+        if let Some(err) = err {
+            // Hardware error or truncation: these records cannot be checked.
+            s.unreadable
+                .add((data.len() / rs) as u64, || format!("byte {at}: {err}"));
+        }
+        if !self.carry.is_empty() {
+            let k = (rs - self.carry.len()).min(data.len());
+            self.carry.extend_from_slice(&data[..k]);
+            data = &mut data[k..];
+            if self.carry.len() == rs {
+                if self.next_rec < self.n {
+                    s.visit(geo, self.next_rec, &mut self.carry, self.extension);
+                    self.next_rec += 1;
+                }
+                self.carry.clear();
+            }
+        }
+        let whole = data.len() / rs * rs;
+        let (recs, tail) = data.split_at_mut(whole);
+        for rec in recs.chunks_exact_mut(rs) {
+            if self.next_rec >= self.n {
+                break;
+            }
+            s.visit(geo, self.next_rec, rec, self.extension);
+            self.next_rec += 1;
+        }
+        self.carry.extend_from_slice(tail);
+    }
 }
 
 fn read_record_raw_at(src: &dyn ReadAt, at: u64, rs: usize) -> Result<Vec<u8>, NtfsError> {
@@ -232,7 +431,7 @@ impl MftScan {
             return;
         }
         self.mark_owned(geo, n as u64, rec);
-        if h.base != 0 {
+        if h.extension {
             self.files[n as usize].state = ST_EXTENSION;
             if let Ok(b) = u32::try_from(h.base) {
                 ext.push((b, n));
@@ -317,6 +516,19 @@ impl MftScan {
                         .add(1, || format!("MFT record {rn}: malformed attribute"));
                     break;
                 };
+                if let (AT_REPARSE_POINT, Body::NonResident(nr)) = (a.ty, a.body) {
+                    // Large reparse data (long link targets): the tag is its first 4 bytes, read after the scan.
+                    let mut runs = Vec::new();
+                    if nr.start_vcn == 0 && decode_runs(nr.runs, 0, &mut runs).is_some() {
+                        if let Some(at) = runs
+                            .first()
+                            .filter(|e| !e.is_sparse())
+                            .and_then(|e| e.lcn.checked_mul(self.cluster_size))
+                        {
+                            self.reparse_at.push((base, at));
+                        }
+                    }
+                }
                 self.take_attr(&mut m, rn, &a, &mut data, &mut i30);
             }
         }

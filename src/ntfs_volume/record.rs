@@ -73,6 +73,9 @@ pub(crate) struct FileHeader {
     pub is_dir: bool,
     /// Base record of an extension record (0 for a base record).
     pub base: u64,
+    /// An extension record: the base reference is set (record 0, `$MFT`, with its
+    /// sequence number is a valid base, so the masked number alone does not tell).
+    pub extension: bool,
 }
 
 pub(crate) fn file_header(b: &[u8]) -> Option<FileHeader> {
@@ -87,6 +90,7 @@ pub(crate) fn file_header(b: &[u8]) -> Option<FileHeader> {
         in_use: flags & 1 != 0,
         is_dir: flags & 2 != 0,
         base: u64_at(b, 0x20)? & REF_MASK,
+        extension: u64_at(b, 0x20)? != 0,
     })
 }
 
