@@ -41,6 +41,78 @@ pub enum Command {
     BlobList(BlobListArgs),
     /// Validate WAImportExport v2 dataset.csv (and driveset.csv)
     Dataset(DatasetArgs),
+    /// Validate a drive manifest (DriveManifest.xml), with line and column; with
+    /// --source, also check it against the drive (files, lengths, block MD5s)
+    #[command(
+        after_help = "Examples:\n  ie-preflight manifest DriveManifest.xml\n  ie-preflight manifest DriveManifest.xml --source disk.img --recovery-key-file key.txt"
+    )]
+    Manifest(ManifestArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManifestArgs {
+    /// The manifest XML file
+    pub file: PathBuf,
+    /// Block device or image to check the manifest against
+    #[arg(long)]
+    pub source: Option<PathBuf>,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Treat warnings as failures
+    #[arg(long)]
+    pub strict: bool,
+    /// Logical sector size of an image, when it cannot be inferred
+    #[arg(long, value_parser = parse_sector_size)]
+    pub sector_size: Option<u32>,
+    #[command(flatten)]
+    pub content: ContentArgs,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+}
+
+/// The manifest and hash-scan options of `check` (and `manifest --source`).
+#[derive(Debug, clap::Args)]
+pub struct ContentArgs {
+    /// Base16 MD5 of the manifest file, as given with the job (manifestHash)
+    #[arg(long, value_name = "HEX")]
+    pub manifest_hash: Option<String>,
+    /// The drive's serial number (driveId), compared with the manifest's DriveId
+    #[arg(long, value_name = "SERIAL")]
+    pub drive_id: Option<String>,
+    /// Check metadata only: do not read and hash the files' data
+    #[arg(long)]
+    pub no_hash: bool,
+    /// Hashing threads (default: one per core; one reader on a rotational drive)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub threads: Option<u32>,
+    /// Write every file's SHA-256 in `sha256sum` format (paths relative to the volume root)
+    #[arg(long, value_name = "FILE")]
+    pub hashes: Option<PathBuf>,
+    /// Put every file's SHA-256 in the JSON report (with --json)
+    #[arg(long)]
+    pub hashes_in_json: bool,
+}
+
+impl ContentArgs {
+    fn options(
+        &self,
+        device: Option<&crate::source::BlockDeviceFacts>,
+    ) -> crate::scan::ContentOptions {
+        crate::scan::ContentOptions {
+            manifest: true,
+            manifest_file: None,
+            manifest_hash: self.manifest_hash.clone(),
+            drive_id: self.drive_id.clone(),
+            external_manifest: None,
+            no_hash: self.no_hash,
+            threads: self.threads.map(|n| n as usize),
+            rotational: device.and_then(|d| d.rotational).unwrap_or(false),
+            hashes_file: self.hashes.clone(),
+            hashes_in_json: self.hashes_in_json,
+            file_md5: false,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -100,6 +172,11 @@ pub struct CheckArgs {
     /// Logical sector size of an image, when it cannot be inferred (512 or 4096)
     #[arg(long, value_parser = parse_sector_size)]
     pub sector_size: Option<u32>,
+    /// Where the drive manifest is on the volume (the job's manifestFile)
+    #[arg(long, value_name = "PATH", default_value = "\\DriveManifest.xml")]
+    pub manifest_file: String,
+    #[command(flatten)]
+    pub content: ContentArgs,
     #[command(flatten)]
     pub keys: KeyArgs,
 }
@@ -170,6 +247,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Dataset(a) => {
             crate::file_check::dataset(&a.dataset, a.driveset.as_deref(), a.json, a.strict)
         }
+        Command::Manifest(a) => run_manifest(a),
         Command::Ls(a) => crate::ls::run(crate::ls::Args {
             source: &a.source,
             json: a.json,
@@ -194,7 +272,62 @@ fn run_check(a: CheckArgs) -> i32 {
         sector_size: a.sector_size,
         strict: a.strict,
     };
-    let report = check::run(&opened, &opts);
+    let mut content = a.content.options(opened.device.as_ref());
+    content.manifest = a.job_type == JobType::Import;
+    // An explicit --manifest-file that is missing is an error; the default a warning.
+    if a.manifest_file != crate::manifest::DEFAULT_PATH {
+        content.manifest_file = Some(a.manifest_file.clone());
+    }
+    let report = check::run_with(&opened, &opts, Some(&content));
+    if a.json {
+        print_json(&report);
+    } else {
+        print!("{}", check::render::human(&report, a.strict));
+    }
+    report.exit_code
+}
+
+fn run_manifest(a: ManifestArgs) -> i32 {
+    let bytes = match std::fs::metadata(&a.file).and_then(|m| {
+        if m.len() > crate::manifest::MAX_BYTES {
+            Err(std::io::Error::other(
+                "larger than 1 GiB; not a manifest this tool reads",
+            ))
+        } else {
+            std::fs::read(&a.file)
+        }
+    }) {
+        Ok(b) => b,
+        Err(e) => {
+            return could_not_complete(&format!("cannot read {}: {e}", a.file.display()), a.json)
+        }
+    };
+    let Some(source) = &a.source else {
+        return crate::file_check::manifest_alone(
+            &a.file,
+            &bytes,
+            &a.content.options(None),
+            a.json,
+            a.strict,
+        );
+    };
+    let opened = match crate::source::open(source) {
+        Ok(o) => o,
+        Err(e) => return could_not_complete(&e.to_string(), a.json),
+    };
+    let credentials = match a.keys.credentials() {
+        Ok(c) => c,
+        Err(e) => return could_not_complete(&e, a.json),
+    };
+    let opts = check::Options {
+        credentials,
+        job_type: JobType::Import,
+        sector_size: a.sector_size,
+        strict: a.strict,
+    };
+    let mut content = a.content.options(opened.device.as_ref());
+    content.external_manifest = Some((a.file.display().to_string(), bytes));
+    let report = check::run_with(&opened, &opts, Some(&content));
     if a.json {
         print_json(&report);
     } else {
