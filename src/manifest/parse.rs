@@ -533,7 +533,9 @@ impl<'a> Parser<'a> {
                 let s = self.secret.trim();
                 let ok = match s.split_once('?') {
                     Some((c, q)) => {
-                        crate::azure::rules::is_valid_container_name(c) && q.contains("sig=")
+                        crate::azure::rules::is_valid_container_name(c)
+                            && q.split('&')
+                                .any(|kv| kv.starts_with("sig=") && kv.len() > 4)
                     }
                     None => false,
                 };
