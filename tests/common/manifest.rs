@@ -172,6 +172,8 @@ impl Mount {
             .arg(opts)
             .arg(img)
             .arg(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
             .spawn()
             .expect("run ntfs-3g");
         // Wait until the mount is there.
@@ -215,6 +217,8 @@ pub fn build_drive(dir: &Path, files: &[FileSpec], manifest: Option<&str>) -> Pa
     let ok = Command::new("mkntfs")
         .args(["-q", "-F", "-Q", "-L", "TESTDRIVE"])
         .arg(&img)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .status()
         .expect("mkntfs")
         .success();
