@@ -92,6 +92,9 @@ pub struct ContentArgs {
     /// Put every file's SHA-256 in the JSON report (with --json)
     #[arg(long)]
     pub hashes_in_json: bool,
+    /// Also read every byte of the drive (free space, outside partitions) for read errors
+    #[arg(long)]
+    pub surface: bool,
 }
 
 impl ContentArgs {
@@ -111,6 +114,7 @@ impl ContentArgs {
             hashes_file: self.hashes.clone(),
             hashes_in_json: self.hashes_in_json,
             file_md5: false,
+            surface: self.surface,
         }
     }
 }

@@ -123,6 +123,9 @@ pub struct CheckReport {
     pub incomplete: Vec<String>,
     pub disk: DiskReport,
     pub volume: Option<VolumeReport>,
+    /// `--surface`: the read of every byte of the source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surface: Option<crate::scan::surface::SurfaceFacts>,
 }
 
 /// Run every check this version has on an opened source (without the
@@ -174,6 +177,9 @@ pub fn run_with(
         list.incomplete(format!("a read failed, so later checks did not run: {e}"));
     }
     // Only the sectors the checks need were read; a full surface read is a later stage.
+    let surface = content
+        .filter(|c| c.surface)
+        .map(|_| crate::scan::surface::surface_read(disk, &subject, &mut findings));
     let scanned = volume
         .as_ref()
         .and_then(|v: &VolumeReport| v.ntfs.as_ref())
@@ -183,7 +189,7 @@ pub fn run_with(
             list.checked(DriveStatus::ManifestFileError);
         }
     }
-    if scanned.is_some_and(|c| c.scan.is_some()) {
+    if surface.is_some() || scanned.is_some_and(|c| c.scan.is_some()) {
         // Every file's data was read (free space is not read in this version).
         list.checked(DriveStatus::HardwareError);
     } else if !findings
@@ -229,6 +235,7 @@ pub fn run_with(
             device: src.device.clone(),
         },
         volume,
+        surface,
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod hashes;
 mod stage;
+pub mod surface;
 
 pub use stage::{run_content_stage, ContentOptions, ContentReport};
 
@@ -32,7 +33,8 @@ const MAX_MISMATCH_PER_FILE: usize = 20;
 pub mod codes {
     pub const READ_ERROR: &str = "scan.read-error";
     pub const CONTENT_ERROR: &str = "scan.content-error";
-    pub const ALL: &[&str] = &[READ_ERROR, CONTENT_ERROR];
+    pub const SURFACE_READ_ERROR: &str = "scan.surface-read-error";
+    pub const ALL: &[&str] = &[READ_ERROR, CONTENT_ERROR, SURFACE_READ_ERROR];
 }
 
 #[derive(Debug, Clone, Copy)]

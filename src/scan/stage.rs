@@ -10,8 +10,9 @@ use crate::ntfs_volume::{Inventory, NtfsVolume};
 use crate::report::{DriveStatus, Finding};
 use md5::{Digest, Md5};
 use serde::Serialize;
+use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 #[derive(Debug, Clone, Default)]
 pub struct ContentOptions {
@@ -35,6 +36,8 @@ pub struct ContentOptions {
     pub hashes_in_json: bool,
     /// MD5 of every whole file too (tests).
     pub file_md5: bool,
+    /// `--surface`: read every byte of the source as well.
+    pub surface: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -126,18 +129,27 @@ pub fn run_content_stage(
         })
         .collect();
     let done = AtomicU64::new(0);
+    let total: u64 = jobs.iter().map(|j| inv.size(j.entry)).sum();
     let t0 = std::time::Instant::now();
-    let out = scan(
-        vol,
-        inv,
-        jobs,
-        ScanOptions {
-            threads,
-            sha256: true,
-            file_md5: opts.file_md5,
-        },
-        &done,
-    );
+    let finished = std::sync::atomic::AtomicBool::new(false);
+    let out = std::thread::scope(|s| {
+        if std::io::stderr().is_terminal() {
+            s.spawn(|| progress(total, &done, &finished));
+        }
+        let out = scan(
+            vol,
+            inv,
+            jobs,
+            ScanOptions {
+                threads,
+                sha256: true,
+                file_md5: opts.file_md5,
+            },
+            &done,
+        );
+        finished.store(true, Ordering::Relaxed);
+        out
+    });
     let secs = t0.elapsed().as_secs_f64();
     findings.extend(out.findings);
     let mut lines: Vec<FileHashLine> = out
@@ -314,4 +326,57 @@ fn fill_facts(facts: &mut ManifestFacts, m: &Manifest) {
     facts.drive_id = m.drive_id.clone();
     facts.credential = m.credential;
     facts.blobs = m.blobs().count() as u64;
+}
+
+/// A progress bar on stderr (only on a terminal): bytes, MB/s, ETA.
+fn progress(total: u64, done: &AtomicU64, finished: &AtomicBool) {
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "hashing {bar:30} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    while !finished.load(Ordering::Relaxed) {
+        bar.set_position(done.load(Ordering::Relaxed));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    bar.finish_and_clear();
+}
+
+impl ContentReport {
+    /// Lines for the human report.
+    pub fn facts(&self) -> Vec<(&'static str, String)> {
+        let mut f = Vec::new();
+        if let Some(m) = &self.manifest {
+            if m.found {
+                f.push(("manifest", m.path.clone()));
+                if let Some(md5) = &m.md5 {
+                    f.push(("manifest MD5", md5.clone()));
+                }
+                if let Some(d) = &m.drive_id {
+                    f.push(("manifest DriveId", d.clone()));
+                }
+                f.push((
+                    "blobs / files found",
+                    format!("{} / {}", m.blobs, m.files_found),
+                ));
+            } else {
+                f.push(("manifest", format!("{} not found", m.path)));
+            }
+        }
+        if let Some(s) = &self.scan {
+            f.push((
+                "files hashed",
+                format!(
+                    "{} ({} bytes) in {:.2} s, {} MB/s, {} threads",
+                    s.files, s.bytes, s.seconds, s.mb_per_s, s.threads
+                ),
+            ));
+            f.push(("manifest ranges verified", s.ranges_checked.to_string()));
+            if s.incomplete_files > 0 {
+                f.push(("files not fully readable", s.incomplete_files.to_string()));
+            }
+        }
+        f
+    }
 }
