@@ -241,3 +241,15 @@ fn every_code_is_documented() {
         );
     }
 }
+
+#[test]
+fn sas_container_must_hold_every_blob() {
+    let key = format!(
+        "<StorageAccountKey>{}</StorageAccountKey>",
+        base64(&[7u8; 64])
+    );
+    let g = good().replace(&key, "<ContainerSas>other?sv=1&amp;sig=abc</ContainerSas>");
+    let (_, f) = parse_manifest(g.as_bytes());
+    assert!(f.iter().any(|f| f.code == codes::SAS_CONTAINER), "{f:#?}");
+    assert!(f.iter().all(|f| !f.message.contains("sig=abc")));
+}

@@ -34,6 +34,7 @@ pub mod codes {
     pub const CREDENTIALS_BOTH: &str = "manifest.credentials-both";
     pub const ACCOUNT_KEY_FORMAT: &str = "manifest.account-key-format";
     pub const SAS_FORMAT: &str = "manifest.sas-format";
+    pub const SAS_CONTAINER: &str = "manifest.sas-container";
     pub const NO_BLOB_LIST: &str = "manifest.no-blob-list";
     pub const EMPTY_BLOB_LIST: &str = "manifest.empty-blob-list";
     pub const BLOB_PATH: &str = "manifest.blob-path";
@@ -95,6 +96,7 @@ pub mod codes {
         CREDENTIALS_BOTH,
         ACCOUNT_KEY_FORMAT,
         SAS_FORMAT,
+        SAS_CONTAINER,
         NO_BLOB_LIST,
         EMPTY_BLOB_LIST,
         BLOB_PATH,

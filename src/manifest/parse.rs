@@ -136,6 +136,8 @@ struct Parser<'a> {
     side: Option<(bool, Option<[u8; 16]>, usize)>,
     blob_paths: std::collections::HashSet<String>,
     blob_children: Vec<&'static str>,
+    /// The container a ContainerSas is for (not secret; the token is).
+    sas_container: Option<String>,
 }
 
 fn attr(e: &BytesStart<'_>, name: &str) -> Result<Option<String>, String> {
@@ -525,7 +527,7 @@ impl<'a> Parser<'a> {
                 self.secret.clear();
                 if !ok {
                     let p = self.stack_pos();
-                    self.add(p, err(codes::ACCOUNT_KEY_FORMAT, "<StorageAccountKey> is not a storage account key (88 Base64 characters, 64 bytes); its value is not shown").with_hint("copy the key from the storage account's \"Access keys\" page"));
+                    self.add(p, Finding::error(codes::ACCOUNT_KEY_FORMAT, DriveStatus::BlobAccessForbidden, "", "<StorageAccountKey> is not a storage account key (88 Base64 characters, 64 bytes); its value is not shown").with_hint("copy the key from the storage account's \"Access keys\" page"));
                 }
             }
             ("Drive", "ContainerSas") => {
@@ -539,10 +541,13 @@ impl<'a> Parser<'a> {
                     }
                     None => false,
                 };
+                if ok {
+                    self.sas_container = s.split_once('?').map(|(c, _)| c.to_string());
+                }
                 self.secret.clear();
                 if !ok {
                     let p = self.stack_pos();
-                    self.add(p, err(codes::SAS_FORMAT, "<ContainerSas> is not `<container>?<SAS token with sig=>`; its value is not shown"));
+                    self.add(p, Finding::error(codes::SAS_FORMAT, DriveStatus::BlobAccessForbidden, "", "<ContainerSas> is not `<container>?<SAS token with sig=>`; its value is not shown"));
                 }
             }
             ("BlobList" | "Blob", "MetadataPath" | "PropertiesPath") => {
@@ -687,6 +692,11 @@ impl<'a> Parser<'a> {
                             "BlobPath \"{blob_path}\" does not start with a valid container name"
                         ),
                     ));
+                }
+                if let Some(sc) = &self.sas_container {
+                    if container != sc {
+                        out.push(Finding::error(codes::SAS_CONTAINER, DriveStatus::BlobAccessForbidden, "", format!("BlobPath \"{blob_path}\" is outside the container the ContainerSas is for ({sc})")));
+                    }
                 }
                 if !blob_path.contains('/') {
                     out.push(err(
@@ -861,6 +871,7 @@ pub fn parse_manifest(bytes: &[u8]) -> (Option<Manifest>, Vec<Finding>) {
         side: None,
         blob_paths: Default::default(),
         blob_children: Vec::new(),
+        sas_container: None,
     };
     let mut reader = Reader::from_str(text);
     let mut fatal = false;

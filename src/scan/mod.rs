@@ -109,7 +109,7 @@ pub fn scan(
     let work = || loop {
         let k = next.fetch_add(1, Ordering::Relaxed);
         let Some(job) = jobs.get(k) else { break };
-        let (res, findings, checked) = hash_file(vol, inv, job, opts, threads, bytes_done);
+        let (res, findings, checked) = hash_file(vol, inv, job, opts, bytes_done);
         if let Ok(mut o) = out.lock() {
             o.bytes += res.size;
             o.ranges_checked += checked;
@@ -279,7 +279,6 @@ fn hash_file(
     inv: &Inventory,
     job: &Job,
     opts: ScanOptions,
-    threads: usize,
     bytes_done: &AtomicU64,
 ) -> (FileResult, Vec<Finding>, u64) {
     let i = job.entry;
@@ -302,7 +301,8 @@ fn hash_file(
     let size = reader.len();
     res.size = size;
     let mut h = Hashers::new(job, opts);
-    let outcome = if size >= PIPELINE_MIN && threads > 1 {
+    // Even with one worker (a rotational drive), helpers hash a big file while it is read.
+    let outcome = if size >= PIPELINE_MIN {
         pipelined(&reader, size, &mut h, &path, &mut findings, bytes_done)
     } else {
         inline(&reader, size, &mut h, &path, &mut findings, bytes_done)

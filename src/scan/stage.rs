@@ -249,7 +249,7 @@ fn manifest_part(
             findings.push(f);
             return (facts, None);
         };
-        match super::super::manifest::drive_read(vol, inv, i) {
+        match manifest::drive_read(vol, inv, i) {
             Ok(b) => (Some(i), b, path.clone()),
             Err(e) => {
                 findings.push(Finding::error(
