@@ -84,10 +84,11 @@ pub fn first_lcn(inv: &Inventory, i: usize) -> u64 {
     }
 }
 
-/// Every regular (non-directory, non-system) file of the inventory.
+/// Every regular file of the inventory: not a directory, not a system file,
+/// not a reparse point (a link's target is another entry's business).
 pub fn regular_files(inv: &Inventory) -> Vec<usize> {
     (0..inv.len())
-        .filter(|&i| !inv.is_dir(i) && !inv.is_system(i))
+        .filter(|&i| !inv.is_dir(i) && !inv.is_system(i) && inv.info(i).reparse_tag.is_none())
         .collect()
 }
 
@@ -172,7 +173,7 @@ impl<'a> RangeHasher<'a> {
     fn feed(&mut self, at: u64, data: &[u8]) {
         let end = at + data.len() as u64;
         while let Some(r) = self.ranges.get(self.i) {
-            let pos = r.offset + self.fed;
+            let pos = r.offset.saturating_add(self.fed);
             if pos < at && self.fed == 0 {
                 // Starts before data we have (overlapping ranges): skip it.
                 self.i += 1;
@@ -182,7 +183,7 @@ impl<'a> RangeHasher<'a> {
                 break;
             }
             let from = (pos - at) as usize;
-            let to = (r.offset + r.len).min(end);
+            let to = r.offset.saturating_add(r.len).min(end);
             let take = (to - pos) as usize;
             self.cur.update(&data[from..from + take]);
             self.fed += take as u64;
@@ -322,7 +323,7 @@ fn hash_file(
             Finding::error(
                 mcodes::BLOCK_HASH_MISMATCH,
                 DriveStatus::DiskCorrupted,
-                format!("{} bytes {}..{}", path(), r.offset, r.offset + r.len),
+                format!("{} bytes {}..{}", path(), r.offset, r.offset.saturating_add(r.len)),
                 format!(
                     "MD5 of {} bytes at offset {} is {} but the manifest (<Blob> at {}) says {}: the data changed after the manifest was written (the service reports Corrupted)",
                     r.len, r.offset, hex_upper(got), job.origin, want
