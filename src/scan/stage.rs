@@ -227,7 +227,9 @@ fn manifest_part(
     };
     let (entry, bytes, label) = if let Some((name, bytes)) = &opts.external_manifest {
         facts.path = name.clone();
-        (None, bytes.clone(), name.clone())
+        // A manifest copy on the drive is not a file "nobody imports".
+        let on_drive = find_entry(&map, &path).filter(|&i| !inv.is_dir(i));
+        (on_drive, bytes.clone(), name.clone())
     } else {
         let Some(i) = find_entry(&map, &path).filter(|&i| !inv.is_dir(i)) else {
             let f = if explicit {
