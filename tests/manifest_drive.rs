@@ -98,6 +98,28 @@ fn correct_drive_passes_and_hashes_verify() {
     let row = common::report::row(&v, "Manifest file error");
     assert_eq!(row, "pass", "{row}");
 
+    // Per-file hashes in JSON on request only; --no-hash reads no data.
+    assert!(content.get("hashes").is_none());
+    let (v, _) = check_json(&img, &["--hashes-in-json"]);
+    let listed = v["volume"]["ntfs"]["content"]["hashes"]
+        .as_array()
+        .expect("hashes")
+        .clone();
+    assert_eq!(listed.len(), files.len() + 2);
+    let big = listed
+        .iter()
+        .find(|h| h["path"] == "data/big.bin")
+        .expect("big.bin");
+    use sha2::Digest;
+    let want: String = sha2::Sha256::digest(&files[0].data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(big["sha256"], want.as_str());
+    let (v, _) = check_json(&img, &["--no-hash"]);
+    assert!(v["volume"]["ntfs"]["content"].get("scan").is_none());
+    assert_eq!(v["volume"]["ntfs"]["content"]["manifest"]["found"], true);
+
     // The hashes file verifies on a mounted copy.
     let m = Mount::new(&img, true);
     let out = std::process::Command::new("sha256sum")
