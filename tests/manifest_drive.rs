@@ -445,18 +445,26 @@ fn read_errors_name_the_file_and_offset_and_the_rest_is_hashed() {
         .iter()
         .find(|f| f.subject.starts_with("data/big.bin"))
         .expect("big.bin error");
-    // Narrowed to the 64 KiB retry piece holding the bad bytes.
-    let piece = big_off / 65536 * 65536;
-    assert_eq!(big.subject, format!("data/big.bin at file offset {piece}"));
+    // Narrowed to the 4 KiB holding the bad bytes, with the volume offset.
+    assert_eq!(
+        big.subject,
+        format!("data/big.bin at file offset {big_off}")
+    );
+    assert!(big.message.starts_with("4096 bytes"), "{}", big.message);
+    assert!(
+        big.message
+            .contains(&format!("volume byte offset {bad_big}")),
+        "{}",
+        big.message
+    );
     assert!(big.message.contains("errno 5"), "{}", big.message);
-    assert!(big.message.contains("65536 bytes"), "{}", big.message);
     assert_eq!(
         big.predicts,
         ie_preflight::report::DriveStatus::HardwareError
     );
     assert!(
         errs.iter()
-            .any(|f| f.subject == "data/mid.bin at file offset 65536"),
+            .any(|f| f.subject == "data/mid.bin at file offset 102400"),
         "{errs:#?}"
     );
     // Everything else is hashed, and correctly.

@@ -25,8 +25,10 @@ use std::sync::{Arc, Mutex};
 pub const CHUNK: usize = 4 << 20;
 /// Files at least this big are hashed by helper threads while being read.
 const PIPELINE_MIN: u64 = 3 * CHUNK as u64;
-/// Reads that failed are retried in pieces of this size to narrow the range.
+/// Reads that failed are retried in pieces of this size to narrow the range,
 const RETRY_PIECE: usize = 64 << 10;
+/// and a failing piece in pieces of this size.
+const FINE_PIECE: usize = 4 << 10;
 /// Hash mismatch findings per file.
 const MAX_MISMATCH_PER_FILE: usize = 20;
 
@@ -234,44 +236,53 @@ fn read_chunk(
         Err(NtfsError::Read(_)) => {}
         Err(e) => return Err(e),
     }
-    // Retry once, in pieces, to narrow the bad range.
-    let mut bad: Option<(u64, u64, u64, Option<i32>)> = None; // file off, len, volume off, errno
-    let flush = |b: Option<(u64, u64, u64, Option<i32>)>, findings: &mut Vec<Finding>| {
-        if let Some((off, len, vol_off, errno)) = b {
-            let errno_s = errno.map(|n| format!(", errno {n}")).unwrap_or_default();
-            findings.push(
-                Finding::error(
-                    codes::READ_ERROR,
-                    DriveStatus::HardwareError,
-                    format!("{} at file offset {off}", path()),
-                    format!("{len} bytes at file offset {off} (volume byte offset {vol_off}) cannot be read{errno_s}"),
-                )
-                .with_hint("a drive that cannot be read here will fail at the datacenter too; check the cable and the drive's SMART data, and replace the drive if the error repeats"),
-            );
-        }
+    // Retry once, in 64 KiB pieces, and a failing piece in 4 KiB pieces, to
+    // narrow the bad range. Bytes that cannot be read are hashed as zeros (the
+    // file's hash is then dropped).
+    // (file offset, length, volume byte offset, errno)
+    let mut bad: Vec<(u64, u64, u64, Option<i32>)> = Vec::new();
+    let mut note = |file_off: u64, n: u64, e: &crate::source::ReadError| match bad.last_mut() {
+        Some((o, l, _, _)) if *o + *l == file_off => *l += n,
+        _ => bad.push((file_off, n, e.offset, e.errno())),
     };
     let mut off = 0usize;
     while off < buf.len() {
         let n = RETRY_PIECE.min(buf.len() - off);
-        let piece = &mut buf[off..off + n];
         let file_off = at + off as u64;
-        match r.read_at(file_off, piece) {
-            Ok(_) => flush(bad.take(), findings),
-            Err(NtfsError::Read(e)) => {
-                piece.fill(0);
-                bad = match bad {
-                    Some((o, l, v, en)) if o + l == file_off => Some((o, l + n as u64, v, en)),
-                    other => {
-                        flush(other, findings);
-                        Some((file_off, n as u64, e.offset, e.errno()))
+        match r.read_at(file_off, &mut buf[off..off + n]) {
+            Ok(_) => {}
+            Err(NtfsError::Read(_)) => {
+                let mut sub = 0usize;
+                while sub < n {
+                    let k = FINE_PIECE.min(n - sub);
+                    let piece = &mut buf[off + sub..off + sub + k];
+                    match r.read_at(file_off + sub as u64, piece) {
+                        Ok(_) => {}
+                        Err(NtfsError::Read(e)) => {
+                            piece.fill(0);
+                            note(file_off + sub as u64, k as u64, &e);
+                        }
+                        Err(e) => return Err(e),
                     }
-                };
+                    sub += k;
+                }
             }
             Err(e) => return Err(e),
         }
         off += n;
     }
-    flush(bad.take(), findings);
+    for (off, len, vol_off, errno) in bad {
+        let errno_s = errno.map(|n| format!(", errno {n}")).unwrap_or_default();
+        findings.push(
+            Finding::error(
+                codes::READ_ERROR,
+                DriveStatus::HardwareError,
+                format!("{} at file offset {off}", path()),
+                format!("{len} bytes at file offset {off} (volume byte offset {vol_off}) cannot be read{errno_s}"),
+            )
+            .with_hint("a drive that cannot be read here will fail at the datacenter too; check the cable and the drive's SMART data, and replace the drive if the error repeats"),
+        );
+    }
     Ok(false)
 }
 
