@@ -253,3 +253,27 @@ fn sas_container_must_hold_every_blob() {
     assert!(f.iter().any(|f| f.code == codes::SAS_CONTAINER), "{f:#?}");
     assert!(f.iter().all(|f| !f.message.contains("sig=abc")));
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+        /// Byte flips anywhere in a correct manifest never panic, and every
+        /// finding still has a line and column.
+        #[test]
+        fn byte_flips_never_panic(flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8)) {
+            static GOOD: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+            let mut b = GOOD.get_or_init(|| good().into_bytes()).clone();
+            for (at, v) in flips {
+                let n = b.len();
+                b[at % n] = v;
+            }
+            let (_, f) = parse_manifest(&b);
+            for x in f {
+                prop_assert!(x.subject.starts_with("line "), "{}", x.subject);
+            }
+        }
+    }
+}
