@@ -66,8 +66,16 @@ fi
 cat "$IMG" > /dev/null
 
 now() { date +%s.%N; }
-calc() { python3 -c "print(round($1, ${2:-3}))"; }
-run_time() { local t0 t1; t0=$(now); "$@" > /dev/null 2>&1 || true; t1=$(now); calc "$t1 - $t0"; }
+calc() { python3 -c "d = ${2:-3}; v = round($1, d); print(int(v) if d == 0 else v)"; }
+# Best of three runs (the machine is shared; the best run is the least disturbed).
+run_time() {
+    local best=999999 t0 t1 t
+    for _ in 1 2 3; do
+        t0=$(now); "$@" > /dev/null 2>&1 || true; t1=$(now)
+        t=$(calc "$t1 - $t0"); best=$(calc "min($best, $t)")
+    done
+    echo "$best"
+}
 cpu_s() { { /usr/bin/time -f "%U %S" "$@" 2>&1 >/dev/null || true; } | tail -1 | awk '{print $1 + $2}'; }
 peak_kb() { { /usr/bin/time -f %M "$@" 2>&1 >/dev/null || true; } | tail -1; }
 
@@ -126,8 +134,11 @@ Goals (issue 5): ≥ 1.7 × single-core SHA-256, ≥ 5 × \`sha256sum\`, ≥ 0.8
 limit. CPU time (user + system) of our runs: $ours_cpu s (SHA-256 only, $(calc "$BYTES / 1000000 / $ours_cpu" 0) MB
 per CPU-second, vs $sha_core for openssl on one core) and $ours_md5_cpu s (with the MD5s,
 $(calc "$BYTES / 1000000 / $ours_md5_cpu" 0) MB per CPU-second, vs $(calc "1 / (1/$sha_core + 1/$md5_core)" 0) for openssl's
-SHA-256 + MD5 on one core): where the wall-clock ratios miss the goals, the
-difference is the CPU the other engineers' jobs held on this shared machine. Peak RSS of the SHA-256 run: ${ours_kb} KiB. \`sha256sum -c\` of our \`--hashes\`
+SHA-256 + MD5 on one core). So per CPU-second the scan reaches about
+$(calc "100 * $BYTES / 1000000 / $ours_cpu / $sha_core" 0) % (SHA-256) and $(calc "100 * $BYTES / 1000000 / $ours_md5_cpu * (1/$sha_core + 1/$md5_core)" 0) % (SHA-256 + MD5) of
+OpenSSL's assembly (the \`sha2\` and \`md-5\` crates, and the copy out of the page cache);
+the rest of the wall-clock gap is CPU that other jobs held on this shared machine.
+Times are the best of three runs. Peak RSS of the SHA-256 run: ${ours_kb} KiB. \`sha256sum -c\` of our \`--hashes\`
 file on the mount: $verify.
 EOF
 )
