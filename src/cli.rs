@@ -56,6 +56,12 @@ pub enum Command {
         after_help = "Examples:\n  ie-preflight unlock /dev/sdb --recovery-key-file key.txt -o plain.img\n  ie-preflight unlock disk.img --bek 4381F759-....BEK -o plain.img\n\nExit codes: 0 written, 1 the volume cannot be unlocked (the reason is printed),\n            2 usage error, 3 could not be completed. The source is only read."
     )]
     Unlock(UnlockArgs),
+    /// Validate a drive manifest (DriveManifest.xml), with line and column; with
+    /// --source, also check it against the drive (files, lengths, block MD5s)
+    #[command(
+        after_help = "Examples:\n  ie-preflight manifest DriveManifest.xml\n  ie-preflight manifest DriveManifest.xml --source disk.img --recovery-key-file key.txt"
+    )]
+    Manifest(ManifestArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -94,6 +100,74 @@ pub struct UnlockArgs {
     pub sector_size: Option<u32>,
     #[command(flatten)]
     pub keys: KeyArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManifestArgs {
+    /// The manifest XML file
+    pub file: PathBuf,
+    /// Block device or image to check the manifest against
+    #[arg(long)]
+    pub source: Option<PathBuf>,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Treat warnings as failures
+    #[arg(long)]
+    pub strict: bool,
+    /// Logical sector size of an image, when it cannot be inferred
+    #[arg(long, value_parser = parse_sector_size)]
+    pub sector_size: Option<u32>,
+    #[command(flatten)]
+    pub content: ContentArgs,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+}
+
+/// The manifest and hash-scan options of `check` (and `manifest --source`).
+#[derive(Debug, clap::Args)]
+pub struct ContentArgs {
+    /// Base16 MD5 of the manifest file, as given with the job (manifestHash)
+    #[arg(long, value_name = "HEX")]
+    pub manifest_hash: Option<String>,
+    /// The drive's serial number (driveId), compared with the manifest's DriveId;
+    /// with --job, the job drive a single image stands for
+    #[arg(long, value_name = "SERIAL")]
+    pub drive_id: Option<String>,
+    /// Check metadata only: do not read and hash the files' data
+    #[arg(long)]
+    pub no_hash: bool,
+    /// Hashing threads (default: one per core; one reader on a rotational drive)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub threads: Option<u32>,
+    /// Write every file's SHA-256 in `sha256sum` format (paths relative to the volume root)
+    #[arg(long, value_name = "FILE")]
+    pub hashes: Option<PathBuf>,
+    /// Put every file's SHA-256 in the JSON report (with --json)
+    #[arg(long)]
+    pub hashes_in_json: bool,
+    /// Also read every byte of the drive (free space, outside partitions) for read errors
+    #[arg(long)]
+    pub surface: bool,
+}
+
+impl ContentArgs {
+    fn options(&self) -> crate::scan::ContentOptions {
+        crate::scan::ContentOptions {
+            manifest: true,
+            manifest_file: None,
+            manifest_hash: self.manifest_hash.clone(),
+            drive_id: self.drive_id.clone(),
+            external_manifest: None,
+            no_hash: self.no_hash,
+            threads: self.threads.map(|n| n as usize),
+            rotational: false, // set from the device by `check::run`
+            hashes_file: self.hashes.clone(),
+            hashes_in_json: self.hashes_in_json,
+            file_md5: false,
+            surface: self.surface,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -164,9 +238,6 @@ pub struct CheckArgs {
     /// the WAImportExport journal (.jrn) or a _DriveInfo_<serial>.xml. Each drive's key comes from it.
     #[arg(long, value_name = "FILE")]
     pub job: Option<PathBuf>,
-    /// The job drive (serial) a single image stands for, when it has no serial of its own
-    #[arg(long, value_name = "SERIAL")]
-    pub drive_id: Option<String>,
     /// Print one JSON document (schema "ie-preflight/1") on stdout instead of the checklist
     #[arg(long)]
     pub json: bool,
@@ -179,6 +250,11 @@ pub struct CheckArgs {
     /// Logical sector size of an image, when it cannot be inferred (512 or 4096)
     #[arg(long, value_parser = parse_sector_size)]
     pub sector_size: Option<u32>,
+    /// Where the drive manifest is on the volume (the job's manifestFile)
+    #[arg(long, value_name = "PATH", default_value = "\\DriveManifest.xml")]
+    pub manifest_file: String,
+    #[command(flatten)]
+    pub content: ContentArgs,
     #[command(flatten)]
     pub keys: KeyArgs,
     #[command(flatten)]
@@ -275,14 +351,14 @@ pub struct KeyArgs {
 
 impl KeyArgs {
     /// Read every key given; errors name the file, never its content.
-    pub fn credentials(self) -> Result<crate::bitlocker::Credentials, String> {
+    pub fn credentials(&self) -> Result<crate::bitlocker::Credentials, String> {
         use crate::secrets;
         let mut c = crate::bitlocker::Credentials::none();
         if let Some(p) = &self.recovery_key_file {
             let text = secrets::read_secret_text(p).map_err(|e| e.to_string())?;
             c.recovery_password = Some(secrets::recovery_password_in(&text));
         }
-        if let Some(k) = self.recovery_key {
+        if let Some(k) = self.recovery_key.clone() {
             eprintln!("ie-preflight: warning: a key on the command line is visible to other users and stays in shell history; prefer --recovery-key-file");
             c.recovery_password = Some(zeroize::Zeroizing::new(k));
         }
@@ -343,6 +419,7 @@ pub fn run(cli: Cli) -> i32 {
             Err(e) => could_not_complete(&e, false),
         },
         Command::Unlock(a) => run_unlock(a),
+        Command::Manifest(a) => run_manifest(a),
     }
 }
 
@@ -384,28 +461,86 @@ fn run_check(a: CheckArgs) -> i32 {
             Err(e) => could_not_complete(&e, a.json),
         };
     };
+    let mut content = a.content.options();
+    content.manifest = a.job_type == JobType::Import;
+    // An explicit --manifest-file that is missing is an error; the default a warning.
+    if a.manifest_file != crate::manifest::DEFAULT_PATH {
+        content.manifest_file = Some(a.manifest_file.clone());
+    }
+    check_and_print(source, &a.keys, a.json, a.strict, |credentials| {
+        check::Options {
+            credentials,
+            job_type: a.job_type,
+            sector_size: a.sector_size,
+            strict: a.strict,
+            rules,
+            content: Some(content),
+        }
+    })
+}
+
+/// Open `source`, run the check with the options `make` builds from the keys,
+/// print the report; returns the exit code.
+fn check_and_print(
+    source: &std::path::Path,
+    keys: &KeyArgs,
+    json: bool,
+    strict: bool,
+    make: impl FnOnce(crate::bitlocker::Credentials) -> check::Options,
+) -> i32 {
     let opened = match crate::source::open(source) {
         Ok(o) => o,
-        Err(e) => return could_not_complete(&e.to_string(), a.json),
+        Err(e) => return could_not_complete(&e.to_string(), json),
     };
-    let credentials = match a.keys.credentials() {
+    let credentials = match keys.credentials() {
         Ok(c) => c,
-        Err(e) => return could_not_complete(&e, a.json),
+        Err(e) => return could_not_complete(&e, json),
     };
-    let opts = check::Options {
-        credentials,
-        job_type: a.job_type,
-        sector_size: a.sector_size,
-        strict: a.strict,
-        rules,
-    };
-    let report = check::run(&opened, &opts);
-    if a.json {
+    let report = check::run(&opened, &make(credentials));
+    if json {
         print_json(&report);
     } else {
-        print!("{}", check::render::human(&report, a.strict));
+        print!("{}", check::render::human(&report, strict));
     }
     report.exit_code
+}
+
+fn run_manifest(a: ManifestArgs) -> i32 {
+    let bytes = match std::fs::metadata(&a.file).and_then(|m| {
+        if m.len() > crate::manifest::MAX_BYTES {
+            Err(std::io::Error::other(
+                "larger than 1 GiB; not a manifest this tool reads",
+            ))
+        } else {
+            std::fs::read(&a.file)
+        }
+    }) {
+        Ok(b) => b,
+        Err(e) => {
+            return could_not_complete(&format!("cannot read {}: {e}", a.file.display()), a.json)
+        }
+    };
+    let Some(source) = &a.source else {
+        return crate::file_check::manifest_alone(
+            &a.file,
+            &bytes,
+            &a.content.options(),
+            a.json,
+            a.strict,
+        );
+    };
+    let mut content = a.content.options();
+    content.external_manifest = Some((a.file.display().to_string(), bytes));
+    check_and_print(source, &a.keys, a.json, a.strict, |credentials| {
+        check::Options {
+            credentials,
+            job_type: JobType::Import,
+            sector_size: a.sector_size,
+            strict: a.strict,
+            rules: Default::default(),
+            content: Some(content),
+        }
+    })
 }
 
 /// The Azure rules options, or the exit code for why they are unusable.
@@ -436,8 +571,16 @@ fn run_job_check(job_path: &std::path::Path, a: &CheckArgs) -> i32 {
         Ok(r) => r,
         Err(code) => return code,
     };
+    let base = a.content.options();
     let options_for = |d: &crate::job::Drive| check::Options {
         rules: rules.clone(),
+        content: Some(crate::scan::ContentOptions {
+            manifest: a.job_type == JobType::Import,
+            manifest_file: d.manifest_file.clone(),
+            manifest_hash: d.manifest_hash.clone(),
+            drive_id: Some(d.drive_id.clone()),
+            ..base.clone()
+        }),
         credentials: crate::bitlocker::Credentials {
             recovery_password: d.bitlocker_key.clone(),
             ..crate::bitlocker::Credentials::none()
@@ -446,7 +589,7 @@ fn run_job_check(job_path: &std::path::Path, a: &CheckArgs) -> i32 {
         sector_size: a.sector_size,
         strict: a.strict,
     };
-    let r = multi::check_job(&job, &sources, a.drive_id.as_deref(), &options_for);
+    let r = multi::check_job(&job, &sources, a.content.drive_id.as_deref(), &options_for);
     if a.json {
         print_json(&r);
     } else {

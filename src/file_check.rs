@@ -208,3 +208,63 @@ pub fn dataset(dataset: &Path, driveset: Option<&Path>, json: bool, strict: bool
     }
     finish(DriveStatus::UnsupportedData, per_file, None, json, strict)
 }
+
+/// `manifest FILE` without a source: the manifest's own rules, its MD5 against
+/// `--manifest-hash` and its DriveId against `--drive-id`.
+pub fn manifest_alone(
+    path: &Path,
+    bytes: &[u8],
+    opts: &crate::scan::ContentOptions,
+    json: bool,
+    strict: bool,
+) -> i32 {
+    use crate::manifest::{codes, hex_upper, parse_md5_hex};
+    use md5::{Digest, Md5};
+    let (m, mut findings) = crate::manifest::parse_manifest(bytes);
+    let md5: [u8; 16] = Md5::digest(bytes).into();
+    if let Some(h) = &opts.manifest_hash {
+        match parse_md5_hex(h) {
+            None => findings.push(Finding::error(
+                codes::HASH_ARG,
+                DriveStatus::ManifestFileError,
+                "--manifest-hash",
+                "the given manifest hash is not an MD5 in Base16 (32 hex digits)",
+            )),
+            Some(want) if want != md5 => findings.push(Finding::error(
+                codes::HASH_MISMATCH,
+                DriveStatus::ManifestFileError,
+                "file",
+                format!(
+                    "the manifest's MD5 is {} but the job says {} (the service reports ManifestCorrupted)",
+                    hex_upper(&md5),
+                    hex_upper(&want)
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    if let (Some(want), Some(have)) = (&opts.drive_id, m.as_ref().and_then(|m| m.drive_id.as_ref()))
+    {
+        let norm = |s: &str| {
+            s.chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_uppercase()
+        };
+        if norm(want) != norm(have) {
+            findings.push(Finding::error(
+                codes::DRIVE_ID_MISMATCH,
+                DriveStatus::ManifestFileError,
+                "DriveId",
+                format!("the manifest's DriveId is {have} but the drive is {want} (the service reports ManifestDriveIdMismatch)"),
+            ));
+        }
+    }
+    finish(
+        DriveStatus::ManifestFileError,
+        vec![(path.to_path_buf(), findings)],
+        None,
+        json,
+        strict,
+    )
+}

@@ -103,6 +103,7 @@ fn check_bytes(bytes: Vec<u8>) {
         sector_size: None,
         strict: false,
         rules: Default::default(),
+        content: None,
     };
     let r = ie_preflight::check::run(&src, &opts);
     serde_json::to_string(&r).unwrap();

@@ -72,7 +72,15 @@ fn read_only_loop_device_512() {
     // Same answer as the image file itself.
     let (vi, _) = check(&img);
     assert_eq!(vi["disk"]["partitions"], d["partitions"]);
-    assert_eq!(vi["volume"]["ntfs"], v["volume"]["ntfs"]);
+    // The hash scan's timing and thread count (one reader on a rotational
+    // device) differ between the two runs; what it found must not.
+    let (mut ni, mut nd) = (vi["volume"]["ntfs"].clone(), v["volume"]["ntfs"].clone());
+    for n in [&mut ni, &mut nd] {
+        for k in ["seconds", "mb_per_s", "threads"] {
+            n["content"]["scan"][k] = serde_json::Value::Null;
+        }
+    }
+    assert_eq!(ni, nd);
 }
 
 #[test]

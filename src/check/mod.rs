@@ -30,6 +30,8 @@ pub struct Options {
     pub strict: bool,
     /// Where the files go, for the Azure naming and size rules.
     pub rules: rules_stage::RulesOptions,
+    /// The drive manifest and the hash scan; `None` skips that stage.
+    pub content: Option<crate::scan::ContentOptions>,
 }
 
 #[derive(Debug, Serialize)]
@@ -85,6 +87,9 @@ pub struct NtfsReport {
     /// The walk's inventory, kept for the Azure rules stage ([`rules_stage::stage`]).
     #[serde(skip)]
     pub inventory: rules_stage::HeldInventory,
+    /// The drive manifest and the hash scan (`check` with the content stage).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<crate::scan::ContentReport>,
 }
 
 impl NtfsReport {
@@ -99,6 +104,7 @@ impl NtfsReport {
             bytes_in_use: None,
             dirty: None,
             inventory: rules_stage::HeldInventory::default(),
+            content: None,
         }
     }
 
@@ -128,10 +134,23 @@ pub struct CheckReport {
     pub volume: Option<VolumeReport>,
     /// The Azure rules per source and destination (filled by [`rules_stage::stage`]).
     pub rules: Vec<rules_stage::RulesRun>,
+    /// `--surface`: the read of every byte of the source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surface: Option<crate::scan::surface::SurfaceFacts>,
 }
 
 /// Run every check this version has on an opened source.
 pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
+    // One reader on a spinning drive keeps the head moving forward.
+    let content = opts.content.as_ref().map(|c| crate::scan::ContentOptions {
+        rotational: src
+            .device
+            .as_ref()
+            .and_then(|d| d.rotational)
+            .unwrap_or(false),
+        ..c.clone()
+    });
+    let content = content.as_ref();
     let mut findings = Vec::new();
     let mut list = Checklist::default();
     let disk_arc = src.reader.clone();
@@ -158,6 +177,7 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
         &disk_arc,
         sector.bytes,
         opts,
+        content,
         &mut findings,
         &mut list,
         &mut layout_out,
@@ -168,7 +188,22 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
         list.incomplete(format!("a read failed, so later checks did not run: {e}"));
     }
     // Only the sectors the checks need were read; a full surface read is a later stage.
-    if !findings
+    let surface = content
+        .filter(|c| c.surface)
+        .map(|_| crate::scan::surface::surface_read(disk, &subject, &mut findings));
+    let scanned = volume
+        .as_ref()
+        .and_then(|v: &VolumeReport| v.ntfs.as_ref())
+        .and_then(|n| n.content.as_ref());
+    if let Some(c) = scanned {
+        if c.manifest.is_some() {
+            list.checked(DriveStatus::ManifestFileError);
+        }
+    }
+    if surface.is_some() || scanned.is_some_and(|c| c.scan.is_some()) {
+        // Every file's data was read (free space is not read in this version).
+        list.checked(DriveStatus::HardwareError);
+    } else if !findings
         .iter()
         .any(|f| f.predicts == DriveStatus::HardwareError)
     {
@@ -223,6 +258,7 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
         },
         volume,
         rules,
+        surface,
     }
 }
 
@@ -264,6 +300,7 @@ fn run_stages(
     disk_arc: &Arc<dyn ReadAt>,
     sector: u32,
     opts: &Options,
+    content: Option<&crate::scan::ContentOptions>,
     findings: &mut Vec<Finding>,
     list: &mut Checklist,
     layout_out: &mut Option<DiskLayout>,
@@ -302,10 +339,18 @@ fn run_stages(
     let kind = probe::probe(vol.as_ref())?;
     let mut report = volume_report(&chosen, kind);
     if import && kind.is_bitlocker() {
-        examine_bitlocker(vol, &chosen, &opts.credentials, &mut report, findings, list)?;
+        examine_bitlocker(
+            vol,
+            &chosen,
+            &opts.credentials,
+            content,
+            &mut report,
+            findings,
+            list,
+        )?;
     } else if kind == VolumeType::Ntfs || kind == VolumeType::Zero || kind == VolumeType::Unknown {
         // A blank or unknown start may still be NTFS with a damaged boot sector.
-        if let Some(ntfs) = examine_plain_ntfs(vol, chosen.offset, import, findings)? {
+        if let Some(ntfs) = examine_plain_ntfs(vol, chosen.offset, import, content, findings)? {
             report.kind = VolumeType::Ntfs;
             report.ntfs = Some(ntfs);
         }
@@ -322,6 +367,7 @@ fn examine_plain_ntfs(
     vol: Arc<dyn ReadAt>,
     vol_start: u64,
     walk_it: bool,
+    content: Option<&crate::scan::ContentOptions>,
     findings: &mut Vec<Finding>,
 ) -> Result<Option<NtfsReport>, ReadError> {
     let boot = probe::ntfs_boot::check(vol.as_ref(), vol_start, findings)?;
@@ -330,7 +376,7 @@ fn examine_plain_ntfs(
     let walk = walk_it && b.boot_sector == "primary" && b.volume_bytes() <= vol.len();
     let mut ntfs = NtfsReport::from_boot(b);
     if walk {
-        examine_ntfs(vol, &mut ntfs, findings);
+        examine_ntfs(vol, &mut ntfs, content, findings);
     }
     Ok(Some(ntfs))
 }
@@ -341,6 +387,7 @@ fn examine_bitlocker(
     vol: Arc<dyn ReadAt>,
     chosen: &Chosen,
     creds: &crate::bitlocker::Credentials,
+    content: Option<&crate::scan::ContentOptions>,
     report: &mut VolumeReport,
     findings: &mut Vec<Finding>,
     list: &mut Checklist,
@@ -373,18 +420,26 @@ fn examine_bitlocker(
             .unwrap_or_else(|| "unknown".into()),
     );
     if kind == VolumeType::Ntfs {
-        report.ntfs = examine_plain_ntfs(inner, chosen.offset, true, findings)?;
+        report.ntfs = examine_plain_ntfs(inner, chosen.offset, true, content, findings)?;
     }
     Ok(())
 }
 
 /// Walk the MFT and run the consistency checks (a read-only chkdsk).
-fn examine_ntfs(vol: Arc<dyn ReadAt>, ntfs: &mut NtfsReport, findings: &mut Vec<Finding>) {
+fn examine_ntfs(
+    vol: Arc<dyn ReadAt>,
+    ntfs: &mut NtfsReport,
+    content: Option<&crate::scan::ContentOptions>,
+    findings: &mut Vec<Finding>,
+) {
     let analysis = ntfs_volume::analyze(vol);
     if let Some(f) = &analysis.facts {
         ntfs.add_facts(f);
     }
     findings.extend(analysis.findings);
+    if let (Some(c), Some(v), Some(inv)) = (content, &analysis.volume, &analysis.inventory) {
+        ntfs.content = Some(crate::scan::run_content_stage(v, inv, c, findings));
+    }
     ntfs.inventory = rules_stage::HeldInventory(analysis.inventory);
 }
 

@@ -57,6 +57,10 @@ pub fn human(r: &CheckReport, strict: bool) -> String {
             f.push(("boot sector used", n.boot_sector.to_string()));
         }
         out.push_str(&human::facts(&f));
+        if let Some(c) = v.ntfs.as_ref().and_then(|n| n.content.as_ref()) {
+            out.push_str("\nManifest and hash scan\n");
+            out.push_str(&human::facts(&c.facts()));
+        }
     }
     if !r.incomplete.is_empty() {
         out.push_str("\nNot completed\n");

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod images;
+pub mod manifest;
 pub mod ntfs;
 pub mod report;
 

@@ -1,0 +1,205 @@
+//! The manifest against the drive: every `FilePath` exists with its `Length`,
+//! metadata/properties files exist, match their Hash and format, and files no
+//! manifest entry covers are named. Block/page-range MD5s are verified by the
+//! scan engine from the ranges collected here.
+
+use super::{codes, hex_upper, normalize_path, Manifest, Range};
+use crate::ntfs_volume::{Inventory, NtfsVolume};
+use crate::report::{DriveStatus, Finding};
+use md5::{Digest, Md5};
+use std::collections::HashMap;
+
+/// Individual "not covered" findings; the rest are counted in one more.
+const MAX_NOT_COVERED: usize = 50;
+/// Side files larger than this are not read.
+const MAX_SIDE_READ: u64 = 1 << 20;
+
+/// Lowercased volume-relative path (`dir/file`) → inventory index.
+pub fn lookup_path(inv: &Inventory) -> HashMap<String, usize> {
+    (0..inv.len())
+        .filter(|&i| !inv.is_system(i))
+        .map(|i| (inv.path(i).to_lowercase(), i))
+        .collect()
+}
+
+/// The inventory entry a manifest path (`\dir\file`) names, case-insensitively.
+pub fn find_entry(map: &HashMap<String, usize>, path: &str) -> Option<usize> {
+    map.get(&normalize_path(path)).copied()
+}
+
+/// What the scan must verify: per inventory entry, the ranges with their MD5 and
+/// the manifest position of the blob they come from.
+#[derive(Debug, Default)]
+pub struct DriveCheck {
+    pub ranges: HashMap<usize, (Vec<Range>, String)>,
+    /// Blobs whose file was found (for the report).
+    pub files_found: u64,
+}
+
+/// Read a whole (small) file of the volume.
+pub fn read_small(
+    vol: &NtfsVolume,
+    inv: &Inventory,
+    i: usize,
+    max: u64,
+) -> Result<Vec<u8>, String> {
+    let r = vol.content(inv, i).map_err(|e| e.to_string())?;
+    if r.len() > max {
+        return Err(format!("{} bytes is too large to be read", r.len()));
+    }
+    let mut buf = vec![0u8; r.len() as usize];
+    let n = r.read_at(0, &mut buf).map_err(|e| e.to_string())?;
+    buf.truncate(n);
+    Ok(buf)
+}
+
+/// Cross-check `m` against the volume. `manifest_entry` is the manifest's own
+/// inventory index (never reported as uncovered).
+pub fn cross_check(
+    vol: &NtfsVolume,
+    inv: &Inventory,
+    m: &Manifest,
+    manifest_entry: Option<usize>,
+    findings: &mut Vec<Finding>,
+) -> DriveCheck {
+    let map = lookup_path(inv);
+    let mut covered = vec![false; inv.len()];
+    if let Some(i) = manifest_entry {
+        covered[i] = true;
+    }
+    let mut dc = DriveCheck::default();
+    for b in m.blobs() {
+        if b.file_path.is_empty() {
+            continue;
+        }
+        let subject = format!("manifest {} (FilePath {})", b.at, b.file_path);
+        let Some(i) = find_entry(&map, &b.file_path) else {
+            findings.push(
+                Finding::error(
+                    codes::FILE_MISSING,
+                    DriveStatus::ManifestFileError,
+                    subject,
+                    format!("FilePath {} is not on the volume (the service reports FileNotFound)", b.file_path),
+                )
+                .with_hint("copy the file back, or prepare the drive again so the manifest matches what is on it"),
+            );
+            continue;
+        };
+        if inv.is_dir(i) {
+            findings.push(Finding::error(
+                codes::FILE_IS_DIR,
+                DriveStatus::ManifestFileError,
+                subject,
+                format!("FilePath {} is a directory on the volume", b.file_path),
+            ));
+            continue;
+        }
+        covered[i] = true;
+        dc.files_found += 1;
+        let size = inv.size(i);
+        if let Some(len) = b.length {
+            if len != size {
+                findings.push(Finding::error(
+                    codes::LENGTH_MISMATCH,
+                    DriveStatus::ManifestFileError,
+                    subject.clone(),
+                    format!("the manifest says Length {len} but the file on the volume has {size} bytes"),
+                ));
+            }
+        }
+        if !b.ranges.is_empty() {
+            let e = dc
+                .ranges
+                .entry(i)
+                .or_insert_with(|| (Vec::new(), b.at.clone()));
+            e.0.extend(b.ranges.iter().copied());
+        }
+    }
+    for sf in m.side_files() {
+        let kind = if sf.metadata {
+            "metadata"
+        } else {
+            "properties"
+        };
+        let subject = format!("manifest {} ({kind} file {})", sf.at, sf.path);
+        if sf.path.is_empty() {
+            continue;
+        }
+        let Some(i) = find_entry(&map, &sf.path).filter(|&i| !inv.is_dir(i)) else {
+            findings.push(Finding::error(
+                codes::SIDE_MISSING,
+                DriveStatus::ManifestFileError,
+                subject,
+                format!(
+                    "the {kind} file {} is not on the volume (FileNotFound)",
+                    sf.path
+                ),
+            ));
+            continue;
+        };
+        covered[i] = true;
+        let bytes = match read_small(vol, inv, i, MAX_SIDE_READ) {
+            Ok(b) => b,
+            Err(e) => {
+                findings.push(Finding::error(
+                    codes::SIDE_FORMAT,
+                    DriveStatus::ManifestFileError,
+                    subject,
+                    format!("the {kind} file cannot be read: {e}"),
+                ));
+                continue;
+            }
+        };
+        let got: [u8; 16] = Md5::digest(&bytes).into();
+        if let Some(want) = sf.md5 {
+            if want != got {
+                findings.push(Finding::error(
+                    codes::SIDE_HASH_MISMATCH,
+                    DriveStatus::ManifestFileError,
+                    subject.clone(),
+                    format!("the {kind} file's MD5 is {} but the manifest says {} (the service reports Corrupted)", hex_upper(&got), hex_upper(&want)),
+                ));
+            }
+        }
+        let more = if sf.metadata {
+            super::check_metadata(&bytes, &subject)
+        } else {
+            super::check_properties(&bytes, &subject)
+        };
+        findings.extend(more);
+    }
+    // Files nobody imports.
+    let mut n = 0usize;
+    for (i, c) in covered.iter().enumerate() {
+        if *c || inv.is_system(i) || inv.is_dir(i) {
+            continue;
+        }
+        let path = inv.path(i);
+        if path.starts_with("System Volume Information/") || path.starts_with("$RECYCLE.BIN/") {
+            continue;
+        }
+        n += 1;
+        if n <= MAX_NOT_COVERED {
+            findings.push(Finding::warning(
+                codes::NOT_COVERED,
+                DriveStatus::ManifestFileError,
+                path,
+                "no manifest entry covers this file: it will not be imported",
+            ));
+        }
+    }
+    if n > MAX_NOT_COVERED {
+        findings.push(Finding::warning(
+            codes::NOT_COVERED,
+            DriveStatus::ManifestFileError,
+            "volume",
+            format!("{} more files are not covered by the manifest (only the first {MAX_NOT_COVERED} are listed)", n - MAX_NOT_COVERED),
+        ));
+    }
+    dc
+}
+
+/// Read the manifest file (at most [`super::MAX_BYTES`]).
+pub fn drive_read(vol: &NtfsVolume, inv: &Inventory, i: usize) -> Result<Vec<u8>, String> {
+    read_small(vol, inv, i, super::MAX_BYTES)
+}

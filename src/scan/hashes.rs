@@ -1,0 +1,38 @@
+//! `sha256sum` output: `<hex>  <path>` per line, paths relative to the volume
+//! root; names with a backslash or newline are escaped the way GNU coreutils
+//! does (line starts with `\`), so `sha256sum -c` reads them back.
+
+use std::io::{self, Write};
+
+/// One `sha256sum` line (with its newline).
+pub fn line(hex: &str, path: &str) -> String {
+    if path.contains('\\') || path.contains('\n') || path.contains('\r') {
+        let esc = path
+            .replace('\\', "\\\\")
+            .replace('\n', "\\n")
+            .replace('\r', "\\r");
+        format!("\\{hex}  {esc}\n")
+    } else {
+        format!("{hex}  {path}\n")
+    }
+}
+
+/// Write `(hex, path)` pairs to `w`.
+pub fn write_all<'a>(
+    w: &mut impl Write,
+    items: impl Iterator<Item = (&'a str, &'a str)>,
+) -> io::Result<()> {
+    for (h, p) in items {
+        w.write_all(line(h, p).as_bytes())?;
+    }
+    w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes() {
+        assert_eq!(super::line("ab", "a/b c"), "ab  a/b c\n");
+        assert_eq!(super::line("ab", "a\\b\nc"), "\\ab  a\\\\b\\nc\n");
+    }
+}

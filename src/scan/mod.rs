@@ -1,0 +1,510 @@
+//! The hash scan: every file's data read once, from its extents, in large
+//! positional reads, in on-disk order (first LCN); SHA-256 per file, MD5 per
+//! manifest block / page range (and optionally per file). Files are taken from
+//! one shared queue by `threads` workers; a big file is read by its worker while
+//! other threads hash it (SHA-256 and MD5 in parallel), so a huge file does not
+//! leave a core idle. Read errors are narrowed, reported as "Hardware error"
+//! findings with the owning file, and the scan goes on.
+
+pub mod hashes;
+mod stage;
+pub mod surface;
+
+pub use stage::{run_content_stage, ContentOptions, ContentReport};
+
+use crate::manifest::{codes as mcodes, hex_upper, Range};
+use crate::ntfs_volume::{DataRef, Inventory, NtfsError, NtfsVolume};
+use crate::report::{DriveStatus, Finding};
+use md5::Md5;
+use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::{Arc, Mutex};
+
+/// Bytes per read.
+pub const CHUNK: usize = 4 << 20;
+/// Files at least this big are hashed by helper threads while being read.
+const PIPELINE_MIN: u64 = 3 * CHUNK as u64;
+/// Reads that failed are retried in pieces of this size to narrow the range,
+const RETRY_PIECE: usize = 64 << 10;
+/// and a failing piece in pieces of this size.
+const FINE_PIECE: usize = 4 << 10;
+/// Hash mismatch findings per file.
+const MAX_MISMATCH_PER_FILE: usize = 20;
+
+pub mod codes {
+    pub const READ_ERROR: &str = "scan.read-error";
+    pub const CONTENT_ERROR: &str = "scan.content-error";
+    pub const SURFACE_READ_ERROR: &str = "scan.surface-read-error";
+    pub const ALL: &[&str] = &[READ_ERROR, CONTENT_ERROR, SURFACE_READ_ERROR];
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ScanOptions {
+    pub threads: usize,
+    /// SHA-256 of every file.
+    pub sha256: bool,
+    /// MD5 of every whole file (tests, `md5sum` comparisons).
+    pub file_md5: bool,
+}
+
+/// One file to read, with the manifest ranges to verify in it.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub entry: usize,
+    /// Sorted by offset.
+    pub ranges: Vec<Range>,
+    /// Where the ranges come from ("line L, column C" of the `<Blob>`).
+    pub origin: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct FileResult {
+    pub entry: usize,
+    pub size: u64,
+    pub sha256: Option<[u8; 32]>,
+    pub md5: Option<[u8; 16]>,
+    /// False when part of the file could not be read (hashes are then absent).
+    pub complete: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct ScanOutput {
+    pub files: Vec<FileResult>,
+    pub findings: Vec<Finding>,
+    pub bytes: u64,
+    pub ranges_checked: u64,
+}
+
+/// First LCN of an entry's data (for on-disk order); resident/empty data sorts first.
+pub fn first_lcn(inv: &Inventory, i: usize) -> u64 {
+    match inv.data(i) {
+        DataRef::Extents { extents } => {
+            extents.iter().find(|e| !e.is_sparse()).map_or(0, |e| e.lcn)
+        }
+        _ => 0,
+    }
+}
+
+/// Every regular file of the inventory: not a directory, not a system file,
+/// not a reparse point (a link's target is another entry's business).
+pub fn regular_files(inv: &Inventory) -> Vec<usize> {
+    (0..inv.len())
+        .filter(|&i| !inv.is_dir(i) && !inv.is_system(i) && inv.info(i).reparse_tag.is_none())
+        .collect()
+}
+
+/// Hash `jobs` (sorted here by first LCN). `bytes_done` is updated as data is read.
+pub fn scan(
+    vol: &NtfsVolume,
+    inv: &Inventory,
+    mut jobs: Vec<Job>,
+    opts: ScanOptions,
+    bytes_done: &AtomicU64,
+) -> ScanOutput {
+    jobs.sort_by_key(|j| first_lcn(inv, j.entry));
+    for j in &mut jobs {
+        j.ranges.sort_by_key(|r| r.offset);
+    }
+    let threads = opts.threads.max(1);
+    let next = AtomicUsize::new(0);
+    let out = Mutex::new(ScanOutput::default());
+    let work = || loop {
+        let k = next.fetch_add(1, Ordering::Relaxed);
+        let Some(job) = jobs.get(k) else { break };
+        let (res, findings, checked) = hash_file(vol, inv, job, opts, bytes_done);
+        if let Ok(mut o) = out.lock() {
+            o.bytes += res.size;
+            o.ranges_checked += checked;
+            o.files.push(res);
+            o.findings.extend(findings);
+        }
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|_| work());
+            }
+        }),
+        Err(_) => work(),
+    }
+    let mut o = out.into_inner().unwrap_or_default();
+    o.files.sort_by_key(|f| f.entry);
+    o
+}
+
+/// Incremental MD5 of the manifest ranges of one file.
+struct RangeHasher<'a> {
+    ranges: &'a [Range],
+    i: usize,
+    cur: Md5,
+    /// Bytes of range `i` fed so far.
+    fed: u64,
+    mismatches: Vec<(Range, [u8; 16])>,
+    checked: u64,
+}
+
+impl<'a> RangeHasher<'a> {
+    fn new(ranges: &'a [Range]) -> Self {
+        RangeHasher {
+            ranges,
+            i: 0,
+            cur: Md5::new(),
+            fed: 0,
+            mismatches: Vec::new(),
+            checked: 0,
+        }
+    }
+
+    fn finish_current(&mut self) {
+        let r = self.ranges[self.i];
+        let got: [u8; 16] = std::mem::replace(&mut self.cur, Md5::new())
+            .finalize()
+            .into();
+        self.checked += 1;
+        if let Some(want) = r.md5 {
+            if want != got {
+                self.mismatches.push((r, got));
+            }
+        }
+        self.i += 1;
+        self.fed = 0;
+    }
+
+    /// Feed file bytes `data` starting at file offset `at`.
+    fn feed(&mut self, at: u64, data: &[u8]) {
+        let end = at + data.len() as u64;
+        while let Some(r) = self.ranges.get(self.i) {
+            let pos = r.offset.saturating_add(self.fed);
+            if pos < at && self.fed == 0 {
+                // Starts before data we have (overlapping ranges): skip it.
+                self.i += 1;
+                continue;
+            }
+            if pos >= end {
+                break;
+            }
+            let from = (pos - at) as usize;
+            let to = r.offset.saturating_add(r.len).min(end);
+            let take = (to - pos) as usize;
+            self.cur.update(&data[from..from + take]);
+            self.fed += take as u64;
+            if self.fed >= r.len {
+                self.finish_current();
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// End of file: ranges not (fully) fed are hashed over what there was.
+    fn end(&mut self) {
+        while self.i < self.ranges.len() {
+            self.finish_current();
+        }
+    }
+}
+
+/// The hashers of one file.
+struct Hashers<'a> {
+    sha: Option<Sha256>,
+    md5: Option<Md5>,
+    ranges: RangeHasher<'a>,
+}
+
+impl<'a> Hashers<'a> {
+    fn new(job: &'a Job, opts: ScanOptions) -> Self {
+        Hashers {
+            sha: opts.sha256.then(Sha256::new),
+            md5: opts.file_md5.then(Md5::new),
+            ranges: RangeHasher::new(&job.ranges),
+        }
+    }
+}
+
+/// Read `buf.len()` bytes of the file at `at`; a read error is narrowed to the
+/// failing pieces (zero-filled) and returned as findings.
+fn read_chunk(
+    r: &crate::ntfs_volume::ContentReader<'_>,
+    at: u64,
+    buf: &mut [u8],
+    path: &dyn Fn() -> String,
+    findings: &mut Vec<Finding>,
+) -> Result<bool, NtfsError> {
+    match r.read_at(at, buf) {
+        Ok(_) => return Ok(true),
+        Err(NtfsError::Read(_)) => {}
+        Err(e) => return Err(e),
+    }
+    // Retry once, in 64 KiB pieces, and a failing piece in 4 KiB pieces, to
+    // narrow the bad range. Bytes that cannot be read are hashed as zeros (the
+    // file's hash is then dropped).
+    // (file offset, length, volume byte offset, errno)
+    let mut bad: Vec<(u64, u64, u64, Option<i32>)> = Vec::new();
+    let mut note = |file_off: u64, n: u64, e: &crate::source::ReadError| match bad.last_mut() {
+        Some((o, l, _, _)) if *o + *l == file_off => *l += n,
+        _ => bad.push((file_off, n, e.offset, e.errno())),
+    };
+    let mut off = 0usize;
+    while off < buf.len() {
+        let n = RETRY_PIECE.min(buf.len() - off);
+        let file_off = at + off as u64;
+        match r.read_at(file_off, &mut buf[off..off + n]) {
+            Ok(_) => {}
+            Err(NtfsError::Read(_)) => {
+                let mut sub = 0usize;
+                while sub < n {
+                    let k = FINE_PIECE.min(n - sub);
+                    let piece = &mut buf[off + sub..off + sub + k];
+                    match r.read_at(file_off + sub as u64, piece) {
+                        Ok(_) => {}
+                        Err(NtfsError::Read(e)) => {
+                            piece.fill(0);
+                            note(file_off + sub as u64, k as u64, &e);
+                        }
+                        Err(e) => return Err(e),
+                    }
+                    sub += k;
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        off += n;
+    }
+    for (off, len, vol_off, errno) in bad {
+        let errno_s = errno.map(|n| format!(", errno {n}")).unwrap_or_default();
+        findings.push(
+            Finding::error(
+                codes::READ_ERROR,
+                DriveStatus::HardwareError,
+                format!("{} at file offset {off}", path()),
+                format!("{len} bytes at file offset {off} (volume byte offset {vol_off}) cannot be read{errno_s}"),
+            )
+            .with_hint("a drive that cannot be read here will fail at the datacenter too; check the cable and the drive's SMART data, and replace the drive if the error repeats"),
+        );
+    }
+    Ok(false)
+}
+
+fn hash_file(
+    vol: &NtfsVolume,
+    inv: &Inventory,
+    job: &Job,
+    opts: ScanOptions,
+    bytes_done: &AtomicU64,
+) -> (FileResult, Vec<Finding>, u64) {
+    let i = job.entry;
+    let path = || inv.path(i);
+    let mut findings = Vec::new();
+    let mut res = FileResult {
+        entry: i,
+        size: inv.size(i),
+        sha256: None,
+        md5: None,
+        complete: false,
+    };
+    let reader = match vol.content(inv, i) {
+        Ok(r) => r,
+        Err(e) => {
+            findings.push(content_error(&path(), &e));
+            return (res, findings, 0);
+        }
+    };
+    let size = reader.len();
+    res.size = size;
+    let mut h = Hashers::new(job, opts);
+    // Even with one worker (a rotational drive), helpers hash a big file while it is read.
+    let outcome = if size >= PIPELINE_MIN {
+        pipelined(&reader, size, &mut h, &path, &mut findings, bytes_done)
+    } else {
+        inline(&reader, size, &mut h, &path, &mut findings, bytes_done)
+    };
+    let complete = match outcome {
+        Ok(c) => c,
+        Err(e) => {
+            findings.push(content_error(&path(), &e));
+            false
+        }
+    };
+    h.ranges.end();
+    let checked = h.ranges.checked;
+    for (r, got) in h.ranges.mismatches.iter().take(MAX_MISMATCH_PER_FILE) {
+        let want = r.md5.map(|m| hex_upper(&m)).unwrap_or_default();
+        findings.push(
+            Finding::error(
+                mcodes::BLOCK_HASH_MISMATCH,
+                DriveStatus::DiskCorrupted,
+                format!("{} bytes {}..{}", path(), r.offset, r.offset.saturating_add(r.len)),
+                format!(
+                    "MD5 of {} bytes at offset {} is {} but the manifest (<Blob> at {}) says {}: the data changed after the manifest was written (the service reports Corrupted)",
+                    r.len, r.offset, hex_upper(got), job.origin, want
+                ),
+            )
+            .with_hint("copy the file again and prepare the drive again, or check the drive for damage"),
+        );
+    }
+    if h.ranges.mismatches.len() > MAX_MISMATCH_PER_FILE {
+        findings.push(Finding::error(
+            mcodes::BLOCK_HASH_MISMATCH,
+            DriveStatus::DiskCorrupted,
+            path(),
+            format!(
+                "{} more ranges of this file do not match the manifest",
+                h.ranges.mismatches.len() - MAX_MISMATCH_PER_FILE
+            ),
+        ));
+    }
+    if complete {
+        res.sha256 = h.sha.take().map(|s| s.finalize().into());
+        res.md5 = h.md5.take().map(|s| s.finalize().into());
+    }
+    res.complete = complete;
+    (res, findings, checked)
+}
+
+fn content_error(path: &str, e: &NtfsError) -> Finding {
+    Finding::error(
+        codes::CONTENT_ERROR,
+        DriveStatus::DiskCorrupted,
+        path.to_string(),
+        format!("the file's data cannot be read: {e}"),
+    )
+}
+
+fn inline(
+    r: &crate::ntfs_volume::ContentReader<'_>,
+    size: u64,
+    h: &mut Hashers<'_>,
+    path: &dyn Fn() -> String,
+    findings: &mut Vec<Finding>,
+    bytes_done: &AtomicU64,
+) -> Result<bool, NtfsError> {
+    let mut buf = vec![0u8; (size as usize).clamp(1, CHUNK)];
+    let mut at = 0u64;
+    let mut complete = true;
+    while at < size {
+        let n = ((size - at) as usize).min(buf.len());
+        complete &= read_chunk(r, at, &mut buf[..n], path, findings)?;
+        let data = &buf[..n];
+        if let Some(s) = h.sha.as_mut() {
+            s.update(data);
+        }
+        if let Some(m) = h.md5.as_mut() {
+            m.update(data);
+        }
+        h.ranges.feed(at, data);
+        at += n as u64;
+        bytes_done.fetch_add(n as u64, Ordering::Relaxed);
+    }
+    Ok(complete)
+}
+
+type Chunk = Arc<Vec<u8>>;
+
+/// Reader here; SHA-256 on one helper thread, the MD5s on another. Buffers
+/// circulate through a bounded pool, so memory stays at a few chunks.
+fn pipelined(
+    r: &crate::ntfs_volume::ContentReader<'_>,
+    size: u64,
+    h: &mut Hashers<'_>,
+    path: &dyn Fn() -> String,
+    findings: &mut Vec<Finding>,
+    bytes_done: &AtomicU64,
+) -> Result<bool, NtfsError> {
+    const IN_FLIGHT: usize = 4;
+    let (sha_tx, sha_rx) = sync_channel::<(u64, Chunk)>(IN_FLIGHT);
+    let (md_tx, md_rx) = sync_channel::<(u64, Chunk)>(IN_FLIGHT);
+    // Consumers hand their reference back here: a wake-up for the reader.
+    let (ret_tx, ret_rx) = sync_channel::<Chunk>(8 * IN_FLIGHT);
+    let sha = h.sha.take();
+    let use_sha = sha.is_some();
+    let md5 = h.md5.take();
+    let ranges = &mut h.ranges;
+    let need_md = md5.is_some() || !ranges.ranges.is_empty();
+    let (result, sha, md5) = std::thread::scope(|s| {
+        let ret2 = ret_tx.clone();
+        let sha_thread =
+            s.spawn(move || consume(sha_rx, ret2, sha, |st: &mut Sha256, _, d| st.update(d)));
+        let ret3 = ret_tx.clone();
+        let md_thread = s.spawn(move || {
+            let mut state = (md5, ranges);
+            for (at, c) in md_rx.iter() {
+                if let Some(m) = state.0.as_mut() {
+                    m.update(&c[..]);
+                }
+                state.1.feed(at, &c[..]);
+                let _ = ret3.send(c);
+            }
+            state.0
+        });
+        drop(ret_tx);
+        let mut pool: Vec<Chunk> = Vec::new();
+        let mut made = 0usize;
+        let mut at = 0u64;
+        let mut complete = true;
+        let mut result = Ok(());
+        while at < size {
+            let n = ((size - at) as usize).min(CHUNK);
+            // A buffer nobody else holds any more.
+            let mut buf = loop {
+                if let Some(k) = pool.iter().position(|b| Arc::strong_count(b) == 1) {
+                    break pool.swap_remove(k);
+                }
+                if made < IN_FLIGHT + 2 {
+                    made += 1;
+                    break Arc::new(vec![0u8; CHUNK]);
+                }
+                match ret_rx.recv() {
+                    Ok(b) => drop(b),
+                    Err(_) => break Arc::new(vec![0u8; CHUNK]),
+                }
+            };
+            while let Ok(b) = ret_rx.try_recv() {
+                drop(b);
+            }
+            let Some(v) = Arc::get_mut(&mut buf) else {
+                break;
+            };
+            v.resize(n, 0);
+            match read_chunk(r, at, &mut v[..n], path, findings) {
+                Ok(c) => complete &= c,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+            if use_sha {
+                let _ = sha_tx.send((at, buf.clone()));
+            }
+            if need_md {
+                let _ = md_tx.send((at, buf.clone()));
+            }
+            pool.push(buf);
+            at += n as u64;
+            bytes_done.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        drop(sha_tx);
+        drop(md_tx);
+        let sha = sha_thread.join().ok().flatten();
+        let md5 = md_thread.join().ok().flatten();
+        (result.map(|_| complete), sha, md5)
+    });
+    h.sha = sha;
+    h.md5 = md5;
+    result
+}
+
+fn consume<S>(
+    rx: Receiver<(u64, Chunk)>,
+    ret: std::sync::mpsc::SyncSender<Chunk>,
+    mut state: Option<S>,
+    f: impl Fn(&mut S, u64, &[u8]),
+) -> Option<S> {
+    for (at, c) in rx.iter() {
+        if let Some(s) = state.as_mut() {
+            f(s, at, &c[..]);
+        }
+        let _ = ret.send(c);
+    }
+    state
+}

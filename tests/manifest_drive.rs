@@ -1,0 +1,489 @@
+//! The manifest against a real NTFS drive built by the test helper (mkntfs +
+//! an ntfs-3g mount, as root): the correct drive passes; each damage yields its
+//! own finding; `--hashes` verifies with `sha256sum -c` on a mount; SHA-256 and
+//! MD5 of every file equal `sha256sum`/`md5sum`; injected read errors name the
+//! file and offset while the rest is still hashed.
+
+mod common;
+
+use assert_cmd::Command;
+use common::manifest::*;
+use common::report::{check_json, codes};
+use ie_preflight::ntfs_volume::{DataRef, NtfsVolume};
+use ie_preflight::scan::{self, Job, ScanOptions};
+use ie_preflight::source::ReadAt;
+use serde_json::Value;
+use std::path::Path;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+fn manifest_json(manifest: &Path, source: &Path, extra: &[&str]) -> Value {
+    let out = Command::cargo_bin("ie-preflight")
+        .unwrap()
+        .arg("manifest")
+        .arg(manifest)
+        .arg("--source")
+        .arg(source)
+        .arg("--json")
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn manifest_codes(v: &Value) -> Vec<String> {
+    codes(v)
+        .into_iter()
+        .filter(|c| c.starts_with("manifest.") || c.starts_with("scan."))
+        .collect()
+}
+
+/// Volume byte offset of byte `off` of the file at `path`.
+fn volume_offset(img: &[u8], path: &str, off: u64) -> u64 {
+    let src: Arc<dyn ReadAt> = Arc::new(img.to_vec());
+    let vol = NtfsVolume::open(src).expect("ntfs");
+    let inv = vol.inventory().expect("inventory");
+    let cluster = vol.geometry().cluster_size;
+    let i = (0..inv.len())
+        .find(|&i| inv.path(i) == path)
+        .expect("file in inventory");
+    let DataRef::Extents { extents } = inv.data(i) else {
+        panic!("{path} not in extents")
+    };
+    let vcn = off / cluster;
+    let e = extents
+        .iter()
+        .find(|e| e.vcn <= vcn && vcn < e.vcn + e.clusters)
+        .expect("mapped");
+    (e.lcn + (vcn - e.vcn)) * cluster + off % cluster
+}
+
+#[test]
+fn correct_drive_passes_and_hashes_verify() {
+    if !prerequisites() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let files = standard_files();
+    let text = build_manifest(DRIVE_ID, &files);
+    let img = build_drive(dir.path(), &files, Some(&text));
+    let hashes = dir.path().join("hashes.sha256");
+    let md5 = md5_hex(text.as_bytes()).to_lowercase();
+    let (v, _) = check_json(
+        &img,
+        &[
+            "--manifest-hash",
+            &md5,
+            "--drive-id",
+            DRIVE_ID,
+            "--hashes",
+            hashes.to_str().unwrap(),
+            "--threads",
+            "2",
+        ],
+    );
+    assert!(manifest_codes(&v).is_empty(), "{:#?}", v["findings"]);
+    let content = &v["volume"]["ntfs"]["content"];
+    assert_eq!(content["manifest"]["found"], true);
+    assert_eq!(content["manifest"]["blobs"], files.len() as u64);
+    assert_eq!(content["manifest"]["credential"], "StorageAccountKey");
+    // 4 + 3 blocks, 1 page range, 1 + 1 small files, 1 empty (one empty block list).
+    assert_eq!(content["scan"]["ranges_checked"], 10);
+    assert!(
+        !v.to_string().contains(&base64(&[7u8; 64])),
+        "account key in JSON"
+    );
+    let row = common::report::row(&v, "Manifest file error");
+    assert_eq!(row, "pass", "{row}");
+
+    // Per-file hashes in JSON on request only; --no-hash reads no data.
+    assert!(content.get("hashes").is_none());
+    let (v, _) = check_json(&img, &["--hashes-in-json"]);
+    let listed = v["volume"]["ntfs"]["content"]["hashes"]
+        .as_array()
+        .expect("hashes")
+        .clone();
+    assert_eq!(listed.len(), files.len() + 2);
+    let big = listed
+        .iter()
+        .find(|h| h["path"] == "data/big.bin")
+        .expect("big.bin");
+    use sha2::Digest;
+    let want: String = sha2::Sha256::digest(&files[0].data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(big["sha256"], want.as_str());
+    let (v, _) = check_json(&img, &["--no-hash"]);
+    assert!(v["volume"]["ntfs"]["content"].get("scan").is_none());
+    assert_eq!(v["volume"]["ntfs"]["content"]["manifest"]["found"], true);
+
+    // The hashes file verifies on a mounted copy.
+    let m = Mount::new(&img, true);
+    let out = std::process::Command::new("sha256sum")
+        .arg("-c")
+        .arg("--strict")
+        .arg(&hashes)
+        .current_dir(m.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = std::fs::read_to_string(&hashes).unwrap();
+    assert_eq!(listed.lines().count(), files.len() + 2, "{listed}"); // + metadata + manifest
+}
+
+#[test]
+fn each_damage_has_its_own_finding() {
+    if !prerequisites() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let files = standard_files();
+    let good = build_manifest(DRIVE_ID, &files);
+    let img = build_drive(dir.path(), &files, None);
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let md5 = md5_hex(good.as_bytes());
+
+    // The correct manifest, given from outside.
+    let v = manifest_json(
+        &write("good.xml", &good),
+        &img,
+        &["--manifest-hash", &md5, "--drive-id", DRIVE_ID],
+    );
+    assert!(manifest_codes(&v).is_empty(), "{:#?}", v["findings"]);
+
+    let cases: Vec<(&str, String, Vec<&str>, &str)> = vec![
+        (
+            "missing-file",
+            good.replace("\\docs\\readme.txt", "\\docs\\gone.txt"),
+            vec![],
+            "manifest.file-missing",
+        ),
+        (
+            "wrong-length",
+            good.replace("<Length>15</Length>", "<Length>16</Length>")
+                .replace("Offset=\"0\" Length=\"15\"", "Offset=\"0\" Length=\"16\""),
+            vec![],
+            "manifest.length-mismatch",
+        ),
+        (
+            "gap",
+            {
+                let big = &files[0].data;
+                good.replacen(
+                    &format!(
+                        "Offset=\"0\" Length=\"4194304\" Id=\"AAAAAA==\" Hash=\"{}\"",
+                        md5_hex(&big[..BLOCK])
+                    ),
+                    &format!(
+                        "Offset=\"0\" Length=\"4194303\" Id=\"AAAAAA==\" Hash=\"{}\"",
+                        md5_hex(&big[..BLOCK - 1])
+                    ),
+                    1,
+                )
+            },
+            vec![],
+            "manifest.block-gap",
+        ),
+        (
+            "page-overlap",
+            {
+                let vhd = &files[2].data;
+                good.replace(
+                    &format!("<PageRange Offset=\"0\" Length=\"1048576\" Hash=\"{}\"/>", md5_hex(vhd)),
+                    &format!(
+                        "<PageRange Offset=\"0\" Length=\"524800\" Hash=\"{}\"/><PageRange Offset=\"524288\" Length=\"524288\" Hash=\"{}\"/>",
+                        md5_hex(&vhd[..524800]),
+                        md5_hex(&vhd[524288..])
+                    ),
+                )
+            },
+            vec![],
+            "manifest.page-range-overlap",
+        ),
+        (
+            "manifest-md5",
+            good.replace("ie-preflight tests", "ie-preflight tests (edited)"),
+            vec!["--manifest-hash", &md5],
+            "manifest.manifest-hash-mismatch",
+        ),
+        (
+            "drive-id",
+            good.clone(),
+            vec!["--drive-id", "OTHERSERIAL"],
+            "manifest.drive-id-mismatch",
+        ),
+        (
+            "not-covered",
+            good.replace(
+                &good[good
+                    .find("      <Blob>\n        <BlobPath>backup/empty.dat")
+                    .unwrap()..good.rfind("    </BlobList>").unwrap()],
+                "",
+            ),
+            vec![],
+            "manifest.file-not-covered",
+        ),
+        (
+            "metadata-hash",
+            good.replace(&md5_hex(METADATA.as_bytes()), &"0".repeat(32)),
+            vec![],
+            "manifest.side-file-hash-mismatch",
+        ),
+        (
+            "block-hash",
+            good.replace(&md5_hex(&files[1].data[..BLOCK]), &"A".repeat(32)),
+            vec![],
+            "manifest.block-hash-mismatch",
+        ),
+    ];
+    for (name, text, extra, want) in cases {
+        if name != "drive-id" {
+            assert!(text != good, "{name}: the damage did not apply");
+        }
+        let v = manifest_json(&write(&format!("{name}.xml"), &text), &img, &extra);
+        let got = manifest_codes(&v);
+        assert!(
+            got.iter().any(|c| c == want),
+            "{name}: {want} expected, got {got:?}"
+        );
+        // A FilePath that names another file leaves the real one uncovered.
+        let others: Vec<_> = got
+            .iter()
+            .filter(|c| {
+                *c != want && !(name == "missing-file" && *c == "manifest.file-not-covered")
+            })
+            .collect();
+        assert!(
+            others.is_empty(),
+            "{name}: only {want} expected, also got {others:?}"
+        );
+    }
+
+    // Data changed on the drive after the manifest was written: flip one byte of mid.bin.
+    let mut bytes = std::fs::read(&img).unwrap();
+    let at = volume_offset(&bytes, "data/mid.bin", 5 << 20);
+    bytes[at as usize] ^= 0x55;
+    let bad_img = dir.path().join("flipped.img");
+    std::fs::write(&bad_img, &bytes).unwrap();
+    let v = manifest_json(&write("good2.xml", &good), &bad_img, &[]);
+    let got = manifest_codes(&v);
+    assert_eq!(
+        got,
+        vec!["manifest.block-hash-mismatch".to_string()],
+        "{:#?}",
+        v["findings"]
+    );
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "manifest.block-hash-mismatch")
+        .unwrap();
+    assert_eq!(f["predicts"], "Disk corrupted");
+    assert!(
+        f["subject"]
+            .as_str()
+            .unwrap()
+            .contains("data/mid.bin bytes 4194304..8388608"),
+        "{f}"
+    );
+
+    // No manifest on the drive: a warning at the default place, an error at an explicit one.
+    let (v, _) = check_json(&img, &["--no-hash"]);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "manifest.not-found")
+        .expect("not-found");
+    assert_eq!(f["severity"], "warning");
+    let (v, _) = check_json(&img, &["--no-hash", "--manifest-file", "\\Other.xml"]);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "manifest.not-found")
+        .expect("not-found");
+    assert_eq!(f["severity"], "error");
+}
+
+#[test]
+fn sha256_and_md5_equal_coreutils_on_a_mount() {
+    if !prerequisites() || !common::require_tool("md5sum", "coreutils") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let files = standard_files();
+    let img = build_drive(dir.path(), &files, None);
+    let bytes = std::fs::read(&img).unwrap();
+    let src: Arc<dyn ReadAt> = Arc::new(bytes);
+    let vol = NtfsVolume::open(src).unwrap();
+    let inv = vol.inventory().unwrap();
+    let jobs: Vec<Job> = scan::regular_files(&inv)
+        .into_iter()
+        .map(|entry| Job {
+            entry,
+            ranges: vec![],
+            origin: String::new(),
+        })
+        .collect();
+    for threads in [1, 2, 3] {
+        let out = scan::scan(
+            &vol,
+            &inv,
+            jobs.clone(),
+            ScanOptions {
+                threads,
+                sha256: true,
+                file_md5: true,
+            },
+            &AtomicU64::new(0),
+        );
+        assert!(out.findings.is_empty(), "{:#?}", out.findings);
+        let m = Mount::new(&img, true);
+        for f in &out.files {
+            let path = inv.path(f.entry);
+            let sum = |tool: &str| {
+                let o = std::process::Command::new(tool)
+                    .arg(&path)
+                    .current_dir(m.path())
+                    .output()
+                    .unwrap();
+                String::from_utf8_lossy(&o.stdout)
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+            assert_eq!(
+                hex(&f.sha256.expect("sha")),
+                sum("sha256sum"),
+                "{path} sha256"
+            );
+            assert_eq!(hex(&f.md5.expect("md5")), sum("md5sum"), "{path} md5");
+        }
+    }
+}
+
+/// A source that fails reads touching chosen byte ranges (EIO).
+struct Failing {
+    inner: Vec<u8>,
+    bad: Vec<(u64, u64)>,
+}
+
+impl ReadAt for Failing {
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+        let end = offset + buf.len() as u64;
+        if self.bad.iter().any(|&(s, e)| offset < e && s < end) {
+            return Err(std::io::Error::from_raw_os_error(5));
+        }
+        self.inner.read_exact_at(buf, offset)
+    }
+    fn len(&self) -> u64 {
+        self.inner.len() as u64
+    }
+}
+
+#[test]
+fn read_errors_name_the_file_and_offset_and_the_rest_is_hashed() {
+    if !prerequisites() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let files = standard_files();
+    let img = build_drive(dir.path(), &files, None);
+    let bytes = std::fs::read(&img).unwrap();
+    // 4 KiB bad at byte 6 MiB + 8 KiB of big.bin (pipelined) and 512 bytes at 100 KiB of mid.bin.
+    let big_off = (6 << 20) + 8192;
+    let bad_big = volume_offset(&bytes, "data/big.bin", big_off);
+    let bad_mid = volume_offset(&bytes, "data/mid.bin", 100 << 10);
+    let src: Arc<dyn ReadAt> = Arc::new(Failing {
+        inner: bytes,
+        bad: vec![(bad_big, bad_big + 4096), (bad_mid, bad_mid + 512)],
+    });
+    let vol = NtfsVolume::open(src).unwrap();
+    let inv = vol.inventory().unwrap();
+    let jobs: Vec<Job> = scan::regular_files(&inv)
+        .into_iter()
+        .map(|entry| Job {
+            entry,
+            ranges: vec![],
+            origin: String::new(),
+        })
+        .collect();
+    let out = scan::scan(
+        &vol,
+        &inv,
+        jobs,
+        ScanOptions {
+            threads: 2,
+            sha256: true,
+            file_md5: false,
+        },
+        &AtomicU64::new(0),
+    );
+    let errs: Vec<_> = out
+        .findings
+        .iter()
+        .filter(|f| f.code == scan::codes::READ_ERROR)
+        .collect();
+    assert_eq!(errs.len(), 2, "{:#?}", out.findings);
+    let big = errs
+        .iter()
+        .find(|f| f.subject.starts_with("data/big.bin"))
+        .expect("big.bin error");
+    // Narrowed to the 4 KiB holding the bad bytes, with the volume offset.
+    assert_eq!(
+        big.subject,
+        format!("data/big.bin at file offset {big_off}")
+    );
+    assert!(big.message.starts_with("4096 bytes"), "{}", big.message);
+    assert!(
+        big.message
+            .contains(&format!("volume byte offset {bad_big}")),
+        "{}",
+        big.message
+    );
+    assert!(big.message.contains("errno 5"), "{}", big.message);
+    assert_eq!(
+        big.predicts,
+        ie_preflight::report::DriveStatus::HardwareError
+    );
+    assert!(
+        errs.iter()
+            .any(|f| f.subject == "data/mid.bin at file offset 102400"),
+        "{errs:#?}"
+    );
+    // Everything else is hashed, and correctly.
+    for f in &out.files {
+        let path = inv.path(f.entry);
+        if path == "data/big.bin" || path == "data/mid.bin" {
+            assert!(f.sha256.is_none() && !f.complete);
+            continue;
+        }
+        let want = files
+            .iter()
+            .find(|s| s.path == path)
+            .map(|s| s.data.clone())
+            .unwrap_or_else(|| METADATA.as_bytes().to_vec());
+        use sha2::Digest;
+        assert_eq!(
+            f.sha256.expect("hashed")[..],
+            sha2::Sha256::digest(&want)[..],
+            "{path}"
+        );
+    }
+}
