@@ -3,8 +3,12 @@
 //!
 //! Entry point: [`NtfsVolume::open`] on any [`ReadAt`] (an image, a partition
 //! window, later a decrypting BitLocker view), or [`analyze`] for everything at once.
-//! The `ntfs` crate validates the boot sector; the MFT and indexes are parsed
-//! here so the walk is one sequential pass, fully bounds-checked.
+//! The `ntfs` crate validates the boot sector (through [`VolumeReader`], a
+//! `Read + Seek` adapter with an aligned cache); the MFT and indexes are parsed
+//! here. Why not the crate for those: it re-reads and re-parses `$MFT` record 0
+//! for every file it opens, and it unwraps values read from disk, so it can
+//! neither walk a million files in one sequential pass nor promise no panic on
+//! a damaged volume. Our parser reads the MFT once, every field bounds-checked.
 
 mod content;
 mod error;
