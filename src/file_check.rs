@@ -245,20 +245,7 @@ pub fn manifest_alone(
     }
     if let (Some(want), Some(have)) = (&opts.drive_id, m.as_ref().and_then(|m| m.drive_id.as_ref()))
     {
-        let norm = |s: &str| {
-            s.chars()
-                .filter(|c| !c.is_whitespace())
-                .collect::<String>()
-                .to_uppercase()
-        };
-        if norm(want) != norm(have) {
-            findings.push(Finding::error(
-                codes::DRIVE_ID_MISMATCH,
-                DriveStatus::ManifestFileError,
-                "DriveId",
-                format!("the manifest's DriveId is {have} but the drive is {want} (the service reports ManifestDriveIdMismatch)"),
-            ));
-        }
+        findings.extend(crate::manifest::check_drive_id(want, have, "DriveId"));
     }
     finish(
         DriveStatus::ManifestFileError,

@@ -10,7 +10,7 @@ pub mod inventory;
 mod position;
 
 pub use entries::{check_entry, Entry, EntryKind};
-pub use position::LineIndex;
+pub use position::{positioned, LineIndex};
 
 use crate::report::{DriveStatus, Finding};
 use quick_xml::events::{BytesRef, BytesStart, Event};
@@ -446,24 +446,13 @@ fn validate_into(bytes: &[u8], entries_out: &mut Vec<Entry>) -> Vec<Finding> {
             .into_iter()
             .map(|(i, f)| (p.entries[i].pos, f)),
     );
-    found.sort_by_key(|(pos, _)| *pos);
-    let total = found.len();
-    let mut out: Vec<Finding> = found
-        .into_iter()
-        .take(MAX_FINDINGS)
-        .map(|(pos, mut f)| {
-            f.subject = ix.subject(pos);
-            f
-        })
-        .collect();
-    if total > MAX_FINDINGS {
-        out.push(Finding::info(
-            codes::TOO_MANY_FINDINGS,
-            DriveStatus::ExportBlobListInvalid,
-            "line 1, column 1",
-            format!("only the first {MAX_FINDINGS} findings are shown"),
-        ));
-    }
+    let out = position::positioned(
+        found,
+        &ix,
+        MAX_FINDINGS,
+        codes::TOO_MANY_FINDINGS,
+        DriveStatus::ExportBlobListInvalid,
+    );
     *entries_out = p.entries;
     out
 }

@@ -54,6 +54,37 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// Findings found at byte positions of `ix`'s text: sorted by position, each
+/// given its "line L, column C" subject, at most `max` of them and then one
+/// `too_many` info finding saying the rest were left out.
+pub fn positioned(
+    mut found: Vec<(usize, crate::report::Finding)>,
+    ix: &LineIndex<'_>,
+    max: usize,
+    too_many: &'static str,
+    predicts: crate::report::DriveStatus,
+) -> Vec<crate::report::Finding> {
+    found.sort_by_key(|(pos, _)| *pos);
+    let total = found.len();
+    let mut out: Vec<crate::report::Finding> = found
+        .into_iter()
+        .take(max)
+        .map(|(pos, mut f)| {
+            f.subject = ix.subject(pos);
+            f
+        })
+        .collect();
+    if total > max {
+        out.push(crate::report::Finding::info(
+            too_many,
+            predicts,
+            "line 1, column 1",
+            format!("only the first {max} findings are shown"),
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::LineIndex;

@@ -5,7 +5,7 @@
 use super::model::{Drive, Job};
 use crate::check::{self, CheckReport, Options};
 use crate::report::{DriveStatus, Finding, Severity, Verdict};
-use crate::source;
+use crate::source::{self, same_serial};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -32,17 +32,6 @@ impl SourceArg {
             },
         }
     }
-}
-
-/// Serials compare without spaces and case (the job's `driveId` has no spaces).
-fn same_serial(a: &str, b: &str) -> bool {
-    let n = |s: &str| {
-        s.chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_uppercase)
-            .collect::<String>()
-    };
-    n(a) == n(b)
 }
 
 #[derive(Serialize)]

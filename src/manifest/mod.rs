@@ -203,6 +203,23 @@ pub fn normalize_path(p: &str) -> String {
         .to_lowercase()
 }
 
+/// The manifest's `DriveId` must be the drive's serial (else the service
+/// reports `ManifestDriveIdMismatch`).
+pub fn check_drive_id(
+    want: &str,
+    have: &str,
+    subject: impl Into<String>,
+) -> Option<crate::report::Finding> {
+    (!crate::source::same_serial(want, have)).then(|| {
+        crate::report::Finding::error(
+            codes::DRIVE_ID_MISMATCH,
+            crate::report::DriveStatus::ManifestFileError,
+            subject,
+            format!("the manifest's DriveId is {have} but the drive is {want} (the service reports ManifestDriveIdMismatch)"),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! Streaming parse and structural validation of a drive manifest (§1.2).
 
 use super::{base64_decoded_len, codes, parse_md5_hex, MAX_BLOCKS, MAX_RANGE};
-use crate::bloblist::LineIndex;
+use crate::bloblist::{positioned, LineIndex};
 use crate::report::{DriveStatus, Finding};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -968,25 +968,14 @@ pub fn parse_manifest(bytes: &[u8]) -> (Option<Manifest>, Vec<Finding>) {
             break;
         }
     }
-    let mut found = std::mem::take(&mut p.found);
-    found.sort_by_key(|(pos, _)| *pos);
-    let total = found.len();
-    let mut out: Vec<Finding> = found
-        .into_iter()
-        .take(MAX_FINDINGS)
-        .map(|(pos, mut f)| {
-            f.subject = ix.subject(pos);
-            f
-        })
-        .collect();
-    if total > MAX_FINDINGS {
-        out.push(Finding::info(
-            codes::TOO_MANY_FINDINGS,
-            DriveStatus::ManifestFileError,
-            "line 1, column 1",
-            format!("only the first {MAX_FINDINGS} findings are shown"),
-        ));
-    }
+    let found = std::mem::take(&mut p.found);
+    let out = positioned(
+        found,
+        &ix,
+        MAX_FINDINGS,
+        codes::TOO_MANY_FINDINGS,
+        DriveStatus::ManifestFileError,
+    );
     let m = if p.root_ok && !fatal { Some(p.m) } else { None };
     (m, out)
 }

@@ -303,20 +303,7 @@ fn manifest_part(
     };
     fill_facts(&mut facts, &m);
     if let (Some(want), Some(have)) = (&opts.drive_id, &m.drive_id) {
-        let norm = |s: &str| {
-            s.chars()
-                .filter(|c| !c.is_whitespace())
-                .collect::<String>()
-                .to_uppercase()
-        };
-        if norm(want) != norm(have) {
-            findings.push(Finding::error(
-                mc::DRIVE_ID_MISMATCH,
-                DriveStatus::ManifestFileError,
-                label.clone(),
-                format!("the manifest's DriveId is {have} but the drive is {want} (the service reports ManifestDriveIdMismatch)"),
-            ));
-        }
+        findings.extend(manifest::check_drive_id(want, have, label.clone()));
     }
     let dc = cross_check(vol, inv, &m, entry, findings);
     facts.files_found = dc.files_found;

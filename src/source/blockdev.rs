@@ -36,6 +36,18 @@ impl BlockDeviceFacts {
     }
 }
 
+/// Serial numbers as the service compares them: without spaces, any case
+/// (the job's `driveId` has no spaces; sysfs may pad the serial).
+pub fn same_serial(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_uppercase)
+            .collect::<String>()
+    };
+    norm(a) == norm(b)
+}
+
 fn read_trim(p: &Path) -> Option<String> {
     let s = fs::read_to_string(p).ok()?;
     let t = s.trim();

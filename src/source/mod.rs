@@ -10,7 +10,7 @@ mod mounts;
 mod os;
 mod window;
 
-pub use blockdev::{list_block_devices, BlockDeviceFacts};
+pub use blockdev::{list_block_devices, same_serial, BlockDeviceFacts};
 pub use file::open;
 pub use file::OpenedSource;
 pub use mounts::mounted_paths_for;
