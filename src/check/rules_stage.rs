@@ -1,7 +1,9 @@
 //! The Azure rules inside `check` (issue 4 §5): every file of the drive's NTFS
 //! inventory and/or of a local staging folder is mapped to its destination
 //! (`--dest`/`--blob-type`/`--files`, or each row of a v2 `--dataset`) and
-//! judged by [`crate::azure::judge_entries`].
+//! judged by [`crate::azure::Judge`]. Without a destination option, an import
+//! drive's own manifest gives each file's destination: every `<Blob>`'s
+//! `BlobPath` is judged with its `FilePath` as the subject ([`judge_manifest`]).
 //!
 //! Runs after [`super::run`]: [`apply`] takes the inventory the NTFS walk kept,
 //! adds its findings and fills the "Unsupported data" and "Data copy completed
@@ -10,7 +12,11 @@
 use super::JobType;
 use crate::azure::dataset::DatasetRow;
 use crate::azure::local::walk_local;
-use crate::azure::{judge_entries, Destination, EntryRef, RulesReport, Target};
+use crate::azure::{
+    judge_entries, Collisions, Destination, EntryRef, Judge, Mapped, ObjectKind, RulesReport,
+    Target, FIRST_N,
+};
+use crate::manifest::{normalize_path, BlobKind, BlobTarget};
 use crate::ntfs_volume::Inventory;
 use crate::report::{Checklist, DriveStatus, Finding, Row, Verdict, SCHEMA};
 use serde::Serialize;
@@ -22,6 +28,13 @@ pub const DATASET_PATH_MISSING: &str = "azure.dataset-path-missing";
 
 /// Why the rule rows are not checked when no destination is given.
 pub const NO_DESTINATION: &str = "give --dest, --dataset or --files";
+
+/// Why a drive's rule rows are not checked: no destination and no manifest.
+pub const NO_DESTINATION_OR_MANIFEST: &str =
+    "give --dest, --dataset or --files (the drive has no readable manifest whose BlobPaths could be judged)";
+
+/// `destination` of the run that judges the drive manifest's `BlobPath`s.
+pub const MANIFEST_DESTINATION: &str = "each Blob's BlobPath in the drive manifest";
 
 /// Windows makes these in every NTFS root; they are never imported.
 const WINDOWS_ROOT_FOLDERS: [&str; 2] = ["System Volume Information", "$RECYCLE.BIN"];
@@ -49,6 +62,9 @@ pub enum Mode {
     Dest(Destination),
     /// `--dataset`: each row's `BasePath` to its own destination.
     Dataset(Vec<DatasetRow>),
+    /// `--dest-from-manifest`: each drive manifest `Blob`'s `BlobPath` (also
+    /// what [`Mode::None`] does when the content stage parsed a manifest).
+    Manifest,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -72,7 +88,8 @@ pub struct RulesRun {
     pub base_path: String,
     /// `container/prefix/`, or `each top-level folder`.
     pub destination: String,
-    /// `blob (v2 default: .vhd/.vhdx as page blobs)`, `block blob`, `page blob` or `azure files`.
+    /// `blob (v2 default: .vhd/.vhdx as page blobs)`, `block blob`, `page blob`,
+    /// `azure files`, or `blob (type from the manifest)`.
     pub target: &'static str,
     #[serde(flatten)]
     pub report: RulesReport,
@@ -188,7 +205,7 @@ pub fn judge_items(
         runs.push(run);
     };
     match mode {
-        Mode::None => {}
+        Mode::None | Mode::Manifest => {}
         Mode::Dest(dest) => {
             let (destination, target) = describe(dest);
             let report = judge_entries(items.iter().map(Item::as_entry), dest);
@@ -206,15 +223,15 @@ pub fn judge_items(
         }
         Mode::Dataset(rows) => {
             // Each row is judged on its own; the container limit is for all of them.
-            let containers: std::collections::HashSet<&str> = rows
-                .iter()
-                .filter_map(|r| {
+            let dests = || {
+                rows.iter().filter_map(|r| {
                     r.destination
                         .as_ref()
                         .or(r.file_destination.as_ref().map(|(d, _)| d))
                 })
-                .filter_map(Destination::container)
-                .collect();
+            };
+            let containers: std::collections::HashSet<&str> =
+                dests().filter_map(Destination::container).collect();
             findings.extend(
                 crate::azure::rules::too_many_containers(containers.len() as u64)
                     .into_iter()
@@ -223,6 +240,10 @@ pub fn judge_items(
                         f
                     }),
             );
+            // Rows writing into one container/share collide with each other
+            // too (a dataset is all blobs or all Azure Files).
+            let files = dests().any(|d| d.target() == Target::Files);
+            let mut across = Collisions::across_groups(files);
             for row in rows {
                 let subject = format!("{source}: dataset line {}", row.line);
                 let Some(rel) = volume_relative(&row.base_path) else {
@@ -243,15 +264,25 @@ pub fn judge_items(
                         findings.push(missing_path(subject, &row.base_path, source));
                         continue;
                     }
-                    let sub: Vec<Item> = items
-                        .iter()
-                        .filter_map(|i| {
-                            below(&i.path, &rel).map(|p| Item {
-                                path: p.to_string(),
-                                ..i.clone()
-                            })
-                        })
-                        .collect();
+                    let mut judge = Judge::new(dest, FIRST_N);
+                    if files {
+                        prefix_folders(dest, row.line, &mut across, &mut judge);
+                    }
+                    for i in items {
+                        let Some(p) = below(&i.path, &rel) else {
+                            continue;
+                        };
+                        let e = EntryRef {
+                            path: p,
+                            ..i.as_entry()
+                        };
+                        let m = dest.map(&e);
+                        if let Some(m) = &m {
+                            judge.report(p, across.check(m, &i.path, i.is_dir, row.line));
+                        }
+                        // `azure.long-path` counts from the drive root, not from BasePath.
+                        judge.entry(e, m, &i.path);
+                    }
                     let (destination, target) = describe(dest);
                     RulesRun {
                         source: source.to_string(),
@@ -259,7 +290,7 @@ pub fn judge_items(
                         base_path: rel,
                         destination,
                         target,
-                        report: judge_entries(sub.iter().map(Item::as_entry), dest),
+                        report: judge.finish(),
                     }
                 } else if let Some((dest, name)) = &row.file_destination {
                     let Some(item) = items.iter().find(|i| !i.is_dir && same_path(&i.path, &rel))
@@ -268,10 +299,19 @@ pub fn judge_items(
                         continue;
                     };
                     // Judged under the name it gets: `dest` + `name`.
-                    let one = Item {
-                        path: name.clone(),
-                        ..item.clone()
+                    let one = EntryRef {
+                        path: name,
+                        ..item.as_entry()
                     };
+                    let mut judge = Judge::new(dest, FIRST_N);
+                    if files {
+                        prefix_folders(dest, row.line, &mut across, &mut judge);
+                    }
+                    let m = dest.map(&one);
+                    if let Some(m) = &m {
+                        judge.report(name, across.check(m, &item.path, false, row.line));
+                    }
+                    judge.entry(one, m, &item.path);
                     let (destination, target) = describe(dest);
                     RulesRun {
                         source: source.to_string(),
@@ -279,7 +319,7 @@ pub fn judge_items(
                         base_path: rel,
                         destination: format!("{destination}{name}"),
                         target,
-                        report: judge_entries(std::iter::once(one.as_entry()), dest),
+                        report: judge.finish(),
                     }
                 } else {
                     continue; // an invalid destination: a dataset finding already
@@ -289,6 +329,98 @@ pub fn judge_items(
         }
     }
     (runs, findings)
+}
+
+/// The folders a row's destination prefix makes in its share (`share/a/b/`:
+/// `a` and `a/b`): a file of another row with one of these names collides.
+fn prefix_folders(dest: &Destination, line: usize, across: &mut Collisions, judge: &mut Judge) {
+    let Some(container) = dest.container() else {
+        return;
+    };
+    let prefix = dest.prefix().trim_end_matches('/');
+    if prefix.is_empty() {
+        return;
+    }
+    let mut end = 0;
+    for seg in prefix.split('/') {
+        end += seg.len();
+        let name = &prefix[..end];
+        end += 1;
+        let m = Mapped {
+            container: container.to_string(),
+            name: name.to_string(),
+            kind: ObjectKind::Directory,
+        };
+        let subject = format!("destination prefix {name}/");
+        let label = format!("{container}/{name}/ (destination prefix)");
+        judge.report(&subject, across.check(&m, &label, true, line));
+    }
+}
+
+/// Judge every manifest `<Blob>`: its `BlobPath` (container and blob name),
+/// the blob type of its `BlockList`/`PageRangeList`, its `Length` (else the
+/// file's size on the drive); reparse points and EFS from the drive's entry
+/// for its `FilePath`. The subject is the `FilePath` as written.
+pub fn judge_manifest(targets: &[BlobTarget], inventory: Option<&Inventory>) -> RulesRun {
+    use std::collections::{HashMap, HashSet};
+    // (size, reparse point, EFS) of each file the manifest names.
+    let mut on_drive: HashMap<String, (u64, bool, bool)> = HashMap::new();
+    if let Some(inv) = inventory {
+        let wanted: HashSet<String> = targets
+            .iter()
+            .map(|t| normalize_path(&t.file_path))
+            .collect();
+        let mut path = String::new();
+        let mut parts = Vec::new();
+        for i in (0..inv.len()).filter(|&i| !inv.is_system(i) && !inv.is_dir(i)) {
+            path.clear();
+            inv.path_into(i, &mut path, &mut parts);
+            let key = path.to_lowercase();
+            if wanted.contains(&key) {
+                let info = inv.info(i);
+                on_drive.insert(key, (info.size, info.reparse_tag.is_some(), info.encrypted));
+            }
+        }
+    }
+    let mut judge = Judge::for_mapped_blobs(FIRST_N);
+    for t in targets {
+        let subject = t.file_path.trim();
+        let rel = normalize_path(subject);
+        let disk = on_drive.get(&rel).copied();
+        let Some((container, name)) = t.blob_path.split_once('/') else {
+            continue; // names only a container: a manifest finding already
+        };
+        if container.is_empty() {
+            continue; // starts with '/': a manifest finding already
+        }
+        let e = EntryRef {
+            path: subject,
+            is_dir: false,
+            size: t.length.or(disk.map(|d| d.0)).unwrap_or(0),
+            is_reparse_point: disk.is_some_and(|d| d.1),
+            is_encrypted: disk.is_some_and(|d| d.2),
+        };
+        let m = Mapped {
+            container: container.to_string(),
+            name: name.to_string(),
+            kind: match t.kind {
+                BlobKind::Page => ObjectKind::PageBlob,
+                // No list at all is a manifest finding; judged as a block blob.
+                BlobKind::Block | BlobKind::Unknown => ObjectKind::BlockBlob,
+            },
+        };
+        // Measured from the drive root: `X:\` + FilePath.
+        let drive_path = subject.replace('\\', "/");
+        judge.entry(e, Some(m), &drive_path);
+    }
+    RulesRun {
+        source: "drive".to_string(),
+        dataset_line: None,
+        base_path: String::new(),
+        destination: MANIFEST_DESTINATION.to_string(),
+        target: "blob (type from the manifest's BlockList / PageRangeList)",
+        report: judge.finish(),
+    }
 }
 
 fn missing(subject: String, msg: String) -> Finding {
@@ -325,7 +457,7 @@ fn judge_local(dir: &Path, mode: &Mode) -> Result<(Vec<RulesRun>, Vec<Finding>),
     let shown = dir.display().to_string();
     let prefix = format!("{shown}: ");
     let (runs, mut findings) = judge_items(&items, &shown, &prefix, mode);
-    if !matches!(mode, Mode::None) {
+    if !matches!(mode, Mode::None | Mode::Manifest) {
         findings.extend(tree.findings.into_iter().map(|mut f| {
             f.subject = format!("{prefix}{}", f.subject);
             f
@@ -344,6 +476,7 @@ fn set_both(list: &mut Checklist, f: impl Fn(&mut Checklist, DriveStatus)) {
 /// two rule rows to `list`; returns what each source/destination pair found.
 pub fn stage(
     inventory: Option<&Inventory>,
+    manifest: Option<&[BlobTarget]>,
     job_type: JobType,
     opts: &RulesOptions,
     findings: &mut Vec<Finding>,
@@ -351,8 +484,35 @@ pub fn stage(
 ) -> Vec<RulesRun> {
     let mut runs = Vec::new();
     findings.extend(opts.dataset_findings.iter().cloned());
+    let from_manifest = match opts.mode {
+        Mode::Manifest => true,
+        Mode::None => manifest.is_some() && job_type == JobType::Import,
+        Mode::Dest(_) | Mode::Dataset(_) => false,
+    };
+    if from_manifest {
+        if job_type == JobType::Export {
+            set_both(list, |l, s| {
+                l.not_applicable(s, "export drives are written by the service")
+            });
+        } else if let Some(targets) = manifest {
+            set_both(list, |l, s| l.checked(s));
+            let run = judge_manifest(targets, inventory);
+            findings.extend(run.report.findings.iter().cloned());
+            runs.push(run);
+        } else {
+            let why = "--dest-from-manifest: no drive manifest was read from the drive (see the manifest findings), so no BlobPath was judged";
+            set_both(list, |l, s| l.blocked(s, why));
+        }
+        if let Some(dir) = &opts.source_dir {
+            list.incomplete(format!(
+                "{}: a local folder has no manifest; give --dest, --files or --dataset to judge it",
+                dir.display()
+            ));
+        }
+        return runs;
+    }
     if matches!(opts.mode, Mode::None) {
-        set_both(list, |l, s| l.not_checked(s, NO_DESTINATION));
+        set_both(list, |l, s| l.not_checked(s, NO_DESTINATION_OR_MANIFEST));
     } else if job_type == JobType::Export && opts.source_dir.is_none() {
         set_both(list, |l, s| {
             l.not_applicable(s, "export drives are written by the service")
@@ -415,7 +575,7 @@ pub fn run_local(
     for s in DriveStatus::ALL {
         list.not_applicable(s, "no drive given: only the local folder was checked");
     }
-    let (runs, mut findings) = if matches!(opts.mode, Mode::None) {
+    let (runs, mut findings) = if matches!(opts.mode, Mode::None | Mode::Manifest) {
         // A folder is checked only against the rules: without them nothing was.
         set_both(&mut list, |l, s| l.blocked(s, NO_DESTINATION));
         // Still prove the folder is there and readable.
