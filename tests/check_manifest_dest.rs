@@ -39,7 +39,10 @@ fn manifest_blob_paths_are_judged_without_a_destination_option() {
     assert_eq!(runs.len(), 1, "{v}");
     let run = &runs[0];
     assert_eq!(run["source"], "drive");
-    assert_eq!(run["destination"], "each Blob's BlobPath in the drive manifest");
+    assert_eq!(
+        run["destination"],
+        "each Blob's BlobPath in the drive manifest"
+    );
     assert_eq!(run["files"], files.len() as u64);
     assert_eq!(run["containers"], 1);
     let want: BTreeMap<String, Vec<String>> = [

@@ -905,7 +905,9 @@ mod tests {
             &mut list,
         );
         assert_eq!(runs.len(), 1);
-        assert!(findings.iter().any(|f| f.code == "azure.page-blob-alignment"));
+        assert!(findings
+            .iter()
+            .any(|f| f.code == "azure.page-blob-alignment"));
         assert!(list.incomplete_reasons().is_empty());
         // Neither an option nor a manifest: not checked; the flag without one: blocked.
         let mut list = Checklist::default();
@@ -930,7 +932,14 @@ mod tests {
             mode: Mode::Manifest,
             ..RulesOptions::default()
         };
-        stage(None, None, JobType::Import, &opts, &mut Vec::new(), &mut list);
+        stage(
+            None,
+            None,
+            JobType::Import,
+            &opts,
+            &mut Vec::new(),
+            &mut list,
+        );
         assert_eq!(list.incomplete_reasons().len(), 2);
     }
 }
