@@ -72,7 +72,7 @@ fn manifest_blob_paths_are_judged_without_a_destination_option() {
     let runs = v["rules"].as_array().unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0]["destination"], "other/");
-    assert!(paths(&runs[0]).get("azure.blob-trailing").is_none());
+    assert!(!paths(&runs[0]).contains_key("azure.blob-trailing"));
 }
 
 #[test]

@@ -298,7 +298,8 @@ impl Collisions {
     /// Record `m` (from `path`, in `group`); the findings when it takes a name
     /// already taken. `other_label` names the earlier entry in the message.
     pub fn check(&mut self, m: &Mapped, path: &str, is_dir: bool, group: usize) -> Vec<Finding> {
-        if m.name.is_empty() || !(self.files || !is_dir) {
+        // Blob folders are only prefixes: a blob never collides with one.
+        if m.name.is_empty() || (is_dir && !self.files) {
             return Vec::new();
         }
         let key = collision_key(m, self.files);

@@ -277,7 +277,9 @@ pub fn judge_items(
                             ..i.as_entry()
                         };
                         let m = dest.map(&e);
-                        if let Some(m) = &m {
+                        // Reparse points and EFS files are not imported: they take no name.
+                        let imported = !(i.is_reparse_point || (i.is_encrypted && !i.is_dir));
+                        if let (Some(m), true) = (&m, imported) {
                             judge.report(p, across.check(m, &i.path, i.is_dir, row.line));
                         }
                         // `azure.long-path` counts from the drive root, not from BasePath.
@@ -308,7 +310,8 @@ pub fn judge_items(
                         prefix_folders(dest, row.line, &mut across, &mut judge);
                     }
                     let m = dest.map(&one);
-                    if let Some(m) = &m {
+                    let imported = !(item.is_reparse_point || item.is_encrypted);
+                    if let (Some(m), true) = (&m, imported) {
                         judge.report(name, across.check(m, &item.path, false, row.line));
                     }
                     judge.entry(one, m, &item.path);
