@@ -280,6 +280,11 @@ pub struct RulesArgs {
     /// A local staging folder to judge too (walked, links not followed); SOURCE may then be left out
     #[arg(long, value_name = "DIR")]
     pub source_dir: Option<PathBuf>,
+    /// Judge each drive manifest Blob's BlobPath, with its FilePath as the subject (the default
+    /// for an import drive with a manifest when no --dest/--files/--dataset is given; with this
+    /// flag, a drive without a readable manifest makes the check incomplete)
+    #[arg(long, conflicts_with_all = ["dest", "files", "blob_type", "dataset", "source_dir"])]
+    pub dest_from_manifest: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -326,6 +331,8 @@ impl RulesArgs {
             let d = Destination::parse(target, dest)
                 .map_err(|e| RulesArgError::Usage(format!("--dest {dest}: {e}")))?;
             o.mode = Mode::Dest(d);
+        } else if self.dest_from_manifest {
+            o.mode = Mode::Manifest;
         }
         Ok(o)
     }

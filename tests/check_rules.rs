@@ -299,7 +299,7 @@ fn without_a_destination_the_rule_rows_are_not_checked() {
             row(&v, s),
             (
                 "not-checked".to_string(),
-                "give --dest, --dataset or --files".to_string()
+                ie_preflight::check::rules_stage::NO_DESTINATION_OR_MANIFEST.to_string()
             )
         );
     }

@@ -49,6 +49,14 @@ impl RulesReport {
         }
     }
 
+    /// An empty report keeping `first_n` findings and paths per code.
+    pub fn with_first_n(first_n: usize) -> RulesReport {
+        RulesReport {
+            first_n,
+            ..RulesReport::default()
+        }
+    }
+
     /// Total findings of `code`.
     pub fn count(&self, code: &str) -> u64 {
         self.counts.get(code).copied().unwrap_or(0)
@@ -104,6 +112,217 @@ fn container_rules(container: &str, target: Target) -> Vec<Finding> {
     }
 }
 
+/// The rules over entries as they arrive, one destination (or, for a drive
+/// manifest, one pre-mapped object per entry) at a time.
+pub struct Judge {
+    target: Target,
+    r: RulesReport,
+    containers: HashSet<String>,
+    seen: Collisions,
+    dirs: Vec<String>,
+    parents: HashSet<String>,
+    /// Manifest blobs: their folders exist only in their names; each is judged once.
+    folders: Option<HashSet<String>>,
+}
+
+impl Judge {
+    /// A judge for `dest`: its container and prefix are judged at once.
+    pub fn new(dest: &Destination, first_n: usize) -> Judge {
+        let mut j = Judge::bare(dest.target(), first_n);
+        let target = dest.target();
+        if let Some(c) = dest.container() {
+            j.containers.insert(c.to_string());
+            let subject = format!("destination {c}/{}", dest.prefix());
+            j.r.add(&subject, container_rules(c, target));
+        }
+        if !dest.prefix().is_empty() {
+            let p = dest.prefix().trim_end_matches('/');
+            let subject = format!("destination prefix {p}/");
+            let found = match target {
+                Target::Files => rules::file_path(p, true),
+                Target::Blob(_) => p.split('/').flat_map(rules::segment_dot).collect(),
+            };
+            j.r.add(&subject, found);
+        }
+        j
+    }
+
+    /// A judge for blobs whose container and name each entry brings (a drive
+    /// manifest's `BlobPath`): the folders in the names are judged once each.
+    pub fn for_mapped_blobs(first_n: usize) -> Judge {
+        let mut j = Judge::bare(Target::Blob(None), first_n);
+        j.folders = Some(HashSet::new());
+        j
+    }
+
+    fn bare(target: Target, first_n: usize) -> Judge {
+        Judge {
+            target,
+            r: RulesReport::with_first_n(first_n),
+            containers: HashSet::new(),
+            seen: Collisions::new(target == Target::Files),
+            dirs: Vec::new(),
+            parents: HashSet::new(),
+            folders: None,
+        }
+    }
+
+    /// Findings made elsewhere about `path` (e.g. collisions across dataset rows).
+    pub fn report(&mut self, path: &str, found: Vec<Finding>) {
+        self.r.add(path, found);
+    }
+
+    /// Judge one entry mapped to `mapped` (`None`: it has no place, see
+    /// [`Destination::map`]). `drive_path` is the entry's path from the root of
+    /// the drive or folder (for `azure.long-path`); `e.path` is the subject.
+    pub fn entry(&mut self, e: EntryRef<'_>, mapped: Option<Mapped>, drive_path: &str) {
+        let r = &mut self.r;
+        let path = e.path.strip_prefix('/').unwrap_or(e.path);
+        if path.is_empty() {
+            return;
+        }
+        r.entries += 1;
+        if let Some((parent, _)) = path.rsplit_once('/') {
+            self.parents.insert(parent.to_string());
+        }
+        if e.is_dir {
+            r.directories += 1;
+        } else {
+            r.files += 1;
+            r.bytes = r.bytes.saturating_add(e.size);
+        }
+        let drive_path = drive_path.strip_prefix('/').unwrap_or(drive_path);
+        let mut long = rules::long_path(drive_path);
+        for f in &mut long {
+            f.subject = path.to_string();
+        }
+        r.add(path, long);
+        if e.is_reparse_point {
+            r.add(path, rules::reparse_point(path));
+            return;
+        }
+        if e.is_encrypted && !e.is_dir {
+            r.add(path, rules::efs_encrypted(path));
+            return;
+        }
+        if e.is_dir {
+            self.dirs.push(path.to_string());
+        }
+        let Some(m) = mapped else {
+            r.add(path, rules::file_outside_share(path));
+            return;
+        };
+        if self.containers.insert(m.container.clone()) {
+            r.add(path, container_rules(&m.container, self.target));
+        }
+        if m.name.is_empty() {
+            return; // the container's own folder
+        }
+        if m.container == "$root" && m.name.contains('/') {
+            if !e.is_dir {
+                r.add(path, rules::root_subdir(path));
+            }
+            return;
+        }
+        if let Some(folders) = &mut self.folders {
+            // A blob name's folders: what a folder entry would have been judged for.
+            let segs: Vec<&str> = m.name.split('/').collect();
+            let mut end = 0;
+            for seg in &segs[..segs.len() - 1] {
+                end += seg.len() + 1;
+                let key = format!("{}/{}", m.container, &m.name[..end]);
+                if folders.insert(key) {
+                    let mut v = rules::blob_forbidden_chars(seg);
+                    v.extend(rules::segment_dot(seg));
+                    v.extend(rules::blob_backslash(seg));
+                    r.add(path, v);
+                }
+            }
+        }
+        r.add(path, name_rules(&m, e.is_dir, self.target));
+        r.add(path, self.seen.check(&m, path, e.is_dir, 0));
+        if !e.is_dir {
+            if m.kind == ObjectKind::PageBlob {
+                r.add(path, rules::page_blob_alignment(path, e.size));
+            }
+            r.add(path, rules::size_limit(path, e.size, m.kind));
+        }
+    }
+
+    /// The report: container count and limit, empty folders.
+    pub fn finish(mut self) -> RulesReport {
+        let r = &mut self.r;
+        r.containers = self.containers.len() as u64;
+        r.add("destination", rules::too_many_containers(r.containers));
+        self.dirs.sort();
+        for d in self
+            .dirs
+            .iter()
+            .filter(|d| !self.parents.contains(d.as_str()))
+        {
+            r.add(d, rules::empty_directory(d));
+        }
+        debug_assert!(r.counts.keys().all(|c| codes::ALL.contains(c)));
+        self.r
+    }
+}
+
+/// Two entries that get one Azure name: `azure.name-collision` or
+/// `azure.file-dir-collision`. Entries carry a group (a dataset row); with
+/// [`Collisions::across_groups`] only entries of different groups collide, and
+/// two folders of one name merge (Azure Files) instead of colliding.
+pub struct Collisions {
+    files: bool,
+    across: bool,
+    seen: HashMap<String, (String, bool, usize)>,
+}
+
+impl Collisions {
+    /// Within one destination: every pair collides.
+    pub fn new(files: bool) -> Collisions {
+        Collisions {
+            files,
+            across: false,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Across groups (dataset rows) writing into the same containers/shares.
+    pub fn across_groups(files: bool) -> Collisions {
+        Collisions {
+            across: true,
+            ..Collisions::new(files)
+        }
+    }
+
+    /// Record `m` (from `path`, in `group`); the findings when it takes a name
+    /// already taken. `other_label` names the earlier entry in the message.
+    pub fn check(&mut self, m: &Mapped, path: &str, is_dir: bool, group: usize) -> Vec<Finding> {
+        // Blob folders are only prefixes: a blob never collides with one.
+        if m.name.is_empty() || (is_dir && !self.files) {
+            return Vec::new();
+        }
+        let key = collision_key(m, self.files);
+        match self.seen.get(&key) {
+            Some((other, other_dir, other_group)) => {
+                if self.across && (*other_group == group || (*other_dir && is_dir)) {
+                    return Vec::new();
+                }
+                let other = if self.across {
+                    format!("{other} (dataset line {other_group})")
+                } else {
+                    other.clone()
+                };
+                rules::collision(path, &other, *other_dir, is_dir, self.files)
+            }
+            None => {
+                self.seen.insert(key, (path.to_string(), is_dir, group));
+                Vec::new()
+            }
+        }
+    }
+}
+
 /// [`judge_entries_with`] keeping [`FIRST_N`] findings per code.
 pub fn judge_entries<'a, I>(entries: I, dest: &Destination) -> RulesReport
 where
@@ -117,100 +336,9 @@ pub fn judge_entries_with<'a, I>(entries: I, dest: &Destination, first_n: usize)
 where
     I: IntoIterator<Item = EntryRef<'a>>,
 {
-    let target = dest.target();
-    let files = target == Target::Files;
-    let mut r = RulesReport {
-        first_n,
-        ..RulesReport::default()
-    };
-    let mut containers: HashSet<String> = HashSet::new();
-    if let Some(c) = dest.container() {
-        containers.insert(c.to_string());
-        let subject = format!("destination {c}/{}", dest.prefix());
-        r.add(&subject, container_rules(c, target));
-    }
-    if !dest.prefix().is_empty() {
-        let p = dest.prefix().trim_end_matches('/');
-        let subject = format!("destination prefix {p}/");
-        let found = match target {
-            Target::Files => rules::file_path(p, true),
-            Target::Blob(_) => p.split('/').flat_map(rules::segment_dot).collect(),
-        };
-        r.add(&subject, found);
-    }
-    let mut seen: HashMap<String, (String, bool)> = HashMap::new();
-    let mut dirs: Vec<String> = Vec::new();
-    let mut parents: HashSet<String> = HashSet::new();
-
+    let mut j = Judge::new(dest, first_n);
     for e in entries {
-        let path = e.path.strip_prefix('/').unwrap_or(e.path);
-        if path.is_empty() {
-            continue;
-        }
-        r.entries += 1;
-        if let Some((parent, _)) = path.rsplit_once('/') {
-            parents.insert(parent.to_string());
-        }
-        if e.is_dir {
-            r.directories += 1;
-        } else {
-            r.files += 1;
-            r.bytes = r.bytes.saturating_add(e.size);
-        }
-        r.add(path, rules::long_path(path));
-        if e.is_reparse_point {
-            r.add(path, rules::reparse_point(path));
-            continue;
-        }
-        if e.is_encrypted && !e.is_dir {
-            r.add(path, rules::efs_encrypted(path));
-            continue;
-        }
-        if e.is_dir {
-            dirs.push(path.to_string());
-        }
-        let Some(m) = dest.map(&e) else {
-            r.add(path, rules::file_outside_share(path));
-            continue;
-        };
-        if containers.insert(m.container.clone()) {
-            r.add(path, container_rules(&m.container, target));
-        }
-        if m.name.is_empty() {
-            continue; // the container's own folder
-        }
-        if m.container == "$root" && m.name.contains('/') {
-            if !e.is_dir {
-                r.add(path, rules::root_subdir(path));
-            }
-            continue;
-        }
-        r.add(path, name_rules(&m, e.is_dir, target));
-        if files || !e.is_dir {
-            let key = collision_key(&m, files);
-            match seen.get(&key) {
-                Some((other, other_dir)) => {
-                    let found = rules::collision(path, other, *other_dir, e.is_dir, files);
-                    r.add(path, found);
-                }
-                None => {
-                    seen.insert(key, (path.to_string(), e.is_dir));
-                }
-            }
-        }
-        if !e.is_dir {
-            if m.kind == ObjectKind::PageBlob {
-                r.add(path, rules::page_blob_alignment(path, e.size));
-            }
-            r.add(path, rules::size_limit(path, e.size, m.kind));
-        }
+        j.entry(e, dest.map(&e), e.path);
     }
-    r.containers = containers.len() as u64;
-    r.add("destination", rules::too_many_containers(r.containers));
-    dirs.sort();
-    for d in dirs.iter().filter(|d| !parents.contains(d.as_str())) {
-        r.add(d, rules::empty_directory(d));
-    }
-    debug_assert!(r.counts.keys().all(|c| codes::ALL.contains(c)));
-    r
+    j.finish()
 }

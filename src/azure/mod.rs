@@ -12,4 +12,4 @@ pub mod local;
 pub mod rules;
 
 pub use destination::{BlobType, DestError, Destination, EntryRef, Mapped, ObjectKind, Target};
-pub use judge::{judge_entries, judge_entries_with, RulesReport, FIRST_N};
+pub use judge::{judge_entries, judge_entries_with, Collisions, Judge, RulesReport, FIRST_N};

@@ -223,8 +223,15 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
         .as_mut()
         .and_then(|v| v.ntfs.as_mut())
         .and_then(|n| n.inventory.0.take());
+    // The content stage's manifest: each Blob's FilePath → BlobPath.
+    let blob_targets = volume
+        .as_mut()
+        .and_then(|v| v.ntfs.as_mut())
+        .and_then(|n| n.content.as_mut())
+        .and_then(|c| c.blob_targets.take());
     let rules = rules_stage::stage(
         inventory.as_ref(),
+        blob_targets.as_deref(),
         opts.job_type,
         &opts.rules,
         &mut findings,

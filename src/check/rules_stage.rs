@@ -1,7 +1,9 @@
 //! The Azure rules inside `check` (issue 4 §5): every file of the drive's NTFS
 //! inventory and/or of a local staging folder is mapped to its destination
 //! (`--dest`/`--blob-type`/`--files`, or each row of a v2 `--dataset`) and
-//! judged by [`crate::azure::judge_entries`].
+//! judged by [`crate::azure::Judge`]. Without a destination option, an import
+//! drive's own manifest gives each file's destination: every `<Blob>`'s
+//! `BlobPath` is judged with its `FilePath` as the subject ([`judge_manifest`]).
 //!
 //! Runs after [`super::run`]: [`apply`] takes the inventory the NTFS walk kept,
 //! adds its findings and fills the "Unsupported data" and "Data copy completed
@@ -10,7 +12,11 @@
 use super::JobType;
 use crate::azure::dataset::DatasetRow;
 use crate::azure::local::walk_local;
-use crate::azure::{judge_entries, Destination, EntryRef, RulesReport, Target};
+use crate::azure::{
+    judge_entries, Collisions, Destination, EntryRef, Judge, Mapped, ObjectKind, RulesReport,
+    Target, FIRST_N,
+};
+use crate::manifest::{normalize_path, BlobKind, BlobTarget};
 use crate::ntfs_volume::Inventory;
 use crate::report::{Checklist, DriveStatus, Finding, Row, Verdict, SCHEMA};
 use serde::Serialize;
@@ -22,6 +28,13 @@ pub const DATASET_PATH_MISSING: &str = "azure.dataset-path-missing";
 
 /// Why the rule rows are not checked when no destination is given.
 pub const NO_DESTINATION: &str = "give --dest, --dataset or --files";
+
+/// Why a drive's rule rows are not checked: no destination and no manifest.
+pub const NO_DESTINATION_OR_MANIFEST: &str =
+    "give --dest, --dataset or --files (the drive has no readable manifest whose BlobPaths could be judged)";
+
+/// `destination` of the run that judges the drive manifest's `BlobPath`s.
+pub const MANIFEST_DESTINATION: &str = "each Blob's BlobPath in the drive manifest";
 
 /// Windows makes these in every NTFS root; they are never imported.
 const WINDOWS_ROOT_FOLDERS: [&str; 2] = ["System Volume Information", "$RECYCLE.BIN"];
@@ -49,6 +62,9 @@ pub enum Mode {
     Dest(Destination),
     /// `--dataset`: each row's `BasePath` to its own destination.
     Dataset(Vec<DatasetRow>),
+    /// `--dest-from-manifest`: each drive manifest `Blob`'s `BlobPath` (also
+    /// what [`Mode::None`] does when the content stage parsed a manifest).
+    Manifest,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -72,7 +88,8 @@ pub struct RulesRun {
     pub base_path: String,
     /// `container/prefix/`, or `each top-level folder`.
     pub destination: String,
-    /// `blob (v2 default: .vhd/.vhdx as page blobs)`, `block blob`, `page blob` or `azure files`.
+    /// `blob (v2 default: .vhd/.vhdx as page blobs)`, `block blob`, `page blob`,
+    /// `azure files`, or `blob (type from the manifest)`.
     pub target: &'static str,
     #[serde(flatten)]
     pub report: RulesReport,
@@ -188,7 +205,7 @@ pub fn judge_items(
         runs.push(run);
     };
     match mode {
-        Mode::None => {}
+        Mode::None | Mode::Manifest => {}
         Mode::Dest(dest) => {
             let (destination, target) = describe(dest);
             let report = judge_entries(items.iter().map(Item::as_entry), dest);
@@ -206,15 +223,15 @@ pub fn judge_items(
         }
         Mode::Dataset(rows) => {
             // Each row is judged on its own; the container limit is for all of them.
-            let containers: std::collections::HashSet<&str> = rows
-                .iter()
-                .filter_map(|r| {
+            let dests = || {
+                rows.iter().filter_map(|r| {
                     r.destination
                         .as_ref()
                         .or(r.file_destination.as_ref().map(|(d, _)| d))
                 })
-                .filter_map(Destination::container)
-                .collect();
+            };
+            let containers: std::collections::HashSet<&str> =
+                dests().filter_map(Destination::container).collect();
             findings.extend(
                 crate::azure::rules::too_many_containers(containers.len() as u64)
                     .into_iter()
@@ -223,6 +240,10 @@ pub fn judge_items(
                         f
                     }),
             );
+            // Rows writing into one container/share collide with each other
+            // too (a dataset is all blobs or all Azure Files).
+            let files = dests().any(|d| d.target() == Target::Files);
+            let mut across = Collisions::across_groups(files);
             for row in rows {
                 let subject = format!("{source}: dataset line {}", row.line);
                 let Some(rel) = volume_relative(&row.base_path) else {
@@ -243,15 +264,27 @@ pub fn judge_items(
                         findings.push(missing_path(subject, &row.base_path, source));
                         continue;
                     }
-                    let sub: Vec<Item> = items
-                        .iter()
-                        .filter_map(|i| {
-                            below(&i.path, &rel).map(|p| Item {
-                                path: p.to_string(),
-                                ..i.clone()
-                            })
-                        })
-                        .collect();
+                    let mut judge = Judge::new(dest, FIRST_N);
+                    if files {
+                        prefix_folders(dest, row.line, &mut across, &mut judge);
+                    }
+                    for i in items {
+                        let Some(p) = below(&i.path, &rel) else {
+                            continue;
+                        };
+                        let e = EntryRef {
+                            path: p,
+                            ..i.as_entry()
+                        };
+                        let m = dest.map(&e);
+                        // Reparse points and EFS files are not imported: they take no name.
+                        let imported = !(i.is_reparse_point || (i.is_encrypted && !i.is_dir));
+                        if let (Some(m), true) = (&m, imported) {
+                            judge.report(p, across.check(m, &i.path, i.is_dir, row.line));
+                        }
+                        // `azure.long-path` counts from the drive root, not from BasePath.
+                        judge.entry(e, m, &i.path);
+                    }
                     let (destination, target) = describe(dest);
                     RulesRun {
                         source: source.to_string(),
@@ -259,7 +292,7 @@ pub fn judge_items(
                         base_path: rel,
                         destination,
                         target,
-                        report: judge_entries(sub.iter().map(Item::as_entry), dest),
+                        report: judge.finish(),
                     }
                 } else if let Some((dest, name)) = &row.file_destination {
                     let Some(item) = items.iter().find(|i| !i.is_dir && same_path(&i.path, &rel))
@@ -268,10 +301,20 @@ pub fn judge_items(
                         continue;
                     };
                     // Judged under the name it gets: `dest` + `name`.
-                    let one = Item {
-                        path: name.clone(),
-                        ..item.clone()
+                    let one = EntryRef {
+                        path: name,
+                        ..item.as_entry()
                     };
+                    let mut judge = Judge::new(dest, FIRST_N);
+                    if files {
+                        prefix_folders(dest, row.line, &mut across, &mut judge);
+                    }
+                    let m = dest.map(&one);
+                    let imported = !(item.is_reparse_point || item.is_encrypted);
+                    if let (Some(m), true) = (&m, imported) {
+                        judge.report(name, across.check(m, &item.path, false, row.line));
+                    }
+                    judge.entry(one, m, &item.path);
                     let (destination, target) = describe(dest);
                     RulesRun {
                         source: source.to_string(),
@@ -279,7 +322,7 @@ pub fn judge_items(
                         base_path: rel,
                         destination: format!("{destination}{name}"),
                         target,
-                        report: judge_entries(std::iter::once(one.as_entry()), dest),
+                        report: judge.finish(),
                     }
                 } else {
                     continue; // an invalid destination: a dataset finding already
@@ -289,6 +332,98 @@ pub fn judge_items(
         }
     }
     (runs, findings)
+}
+
+/// The folders a row's destination prefix makes in its share (`share/a/b/`:
+/// `a` and `a/b`): a file of another row with one of these names collides.
+fn prefix_folders(dest: &Destination, line: usize, across: &mut Collisions, judge: &mut Judge) {
+    let Some(container) = dest.container() else {
+        return;
+    };
+    let prefix = dest.prefix().trim_end_matches('/');
+    if prefix.is_empty() {
+        return;
+    }
+    let mut end = 0;
+    for seg in prefix.split('/') {
+        end += seg.len();
+        let name = &prefix[..end];
+        end += 1;
+        let m = Mapped {
+            container: container.to_string(),
+            name: name.to_string(),
+            kind: ObjectKind::Directory,
+        };
+        let subject = format!("destination prefix {name}/");
+        let label = format!("{container}/{name}/ (destination prefix)");
+        judge.report(&subject, across.check(&m, &label, true, line));
+    }
+}
+
+/// Judge every manifest `<Blob>`: its `BlobPath` (container and blob name),
+/// the blob type of its `BlockList`/`PageRangeList`, its `Length` (else the
+/// file's size on the drive); reparse points and EFS from the drive's entry
+/// for its `FilePath`. The subject is the `FilePath` as written.
+pub fn judge_manifest(targets: &[BlobTarget], inventory: Option<&Inventory>) -> RulesRun {
+    use std::collections::{HashMap, HashSet};
+    // (size, reparse point, EFS) of each file the manifest names.
+    let mut on_drive: HashMap<String, (u64, bool, bool)> = HashMap::new();
+    if let Some(inv) = inventory {
+        let wanted: HashSet<String> = targets
+            .iter()
+            .map(|t| normalize_path(&t.file_path))
+            .collect();
+        let mut path = String::new();
+        let mut parts = Vec::new();
+        for i in (0..inv.len()).filter(|&i| !inv.is_system(i) && !inv.is_dir(i)) {
+            path.clear();
+            inv.path_into(i, &mut path, &mut parts);
+            let key = path.to_lowercase();
+            if wanted.contains(&key) {
+                let info = inv.info(i);
+                on_drive.insert(key, (info.size, info.reparse_tag.is_some(), info.encrypted));
+            }
+        }
+    }
+    let mut judge = Judge::for_mapped_blobs(FIRST_N);
+    for t in targets {
+        let subject = t.file_path.trim();
+        let rel = normalize_path(subject);
+        let disk = on_drive.get(&rel).copied();
+        let Some((container, name)) = t.blob_path.split_once('/') else {
+            continue; // names only a container: a manifest finding already
+        };
+        if container.is_empty() {
+            continue; // starts with '/': a manifest finding already
+        }
+        let e = EntryRef {
+            path: subject,
+            is_dir: false,
+            size: t.length.or(disk.map(|d| d.0)).unwrap_or(0),
+            is_reparse_point: disk.is_some_and(|d| d.1),
+            is_encrypted: disk.is_some_and(|d| d.2),
+        };
+        let m = Mapped {
+            container: container.to_string(),
+            name: name.to_string(),
+            kind: match t.kind {
+                BlobKind::Page => ObjectKind::PageBlob,
+                // No list at all is a manifest finding; judged as a block blob.
+                BlobKind::Block | BlobKind::Unknown => ObjectKind::BlockBlob,
+            },
+        };
+        // Measured from the drive root: `X:\` + FilePath.
+        let drive_path = subject.replace('\\', "/");
+        judge.entry(e, Some(m), &drive_path);
+    }
+    RulesRun {
+        source: "drive".to_string(),
+        dataset_line: None,
+        base_path: String::new(),
+        destination: MANIFEST_DESTINATION.to_string(),
+        target: "blob (type from the manifest's BlockList / PageRangeList)",
+        report: judge.finish(),
+    }
 }
 
 fn missing(subject: String, msg: String) -> Finding {
@@ -325,7 +460,7 @@ fn judge_local(dir: &Path, mode: &Mode) -> Result<(Vec<RulesRun>, Vec<Finding>),
     let shown = dir.display().to_string();
     let prefix = format!("{shown}: ");
     let (runs, mut findings) = judge_items(&items, &shown, &prefix, mode);
-    if !matches!(mode, Mode::None) {
+    if !matches!(mode, Mode::None | Mode::Manifest) {
         findings.extend(tree.findings.into_iter().map(|mut f| {
             f.subject = format!("{prefix}{}", f.subject);
             f
@@ -344,6 +479,7 @@ fn set_both(list: &mut Checklist, f: impl Fn(&mut Checklist, DriveStatus)) {
 /// two rule rows to `list`; returns what each source/destination pair found.
 pub fn stage(
     inventory: Option<&Inventory>,
+    manifest: Option<&[BlobTarget]>,
     job_type: JobType,
     opts: &RulesOptions,
     findings: &mut Vec<Finding>,
@@ -351,8 +487,35 @@ pub fn stage(
 ) -> Vec<RulesRun> {
     let mut runs = Vec::new();
     findings.extend(opts.dataset_findings.iter().cloned());
+    let from_manifest = match opts.mode {
+        Mode::Manifest => true,
+        Mode::None => manifest.is_some() && job_type == JobType::Import,
+        Mode::Dest(_) | Mode::Dataset(_) => false,
+    };
+    if from_manifest {
+        if job_type == JobType::Export {
+            set_both(list, |l, s| {
+                l.not_applicable(s, "export drives are written by the service")
+            });
+        } else if let Some(targets) = manifest {
+            set_both(list, |l, s| l.checked(s));
+            let run = judge_manifest(targets, inventory);
+            findings.extend(run.report.findings.iter().cloned());
+            runs.push(run);
+        } else {
+            let why = "--dest-from-manifest: no drive manifest was read from the drive (see the manifest findings), so no BlobPath was judged";
+            set_both(list, |l, s| l.blocked(s, why));
+        }
+        if let Some(dir) = &opts.source_dir {
+            list.incomplete(format!(
+                "{}: a local folder has no manifest; give --dest, --files or --dataset to judge it",
+                dir.display()
+            ));
+        }
+        return runs;
+    }
     if matches!(opts.mode, Mode::None) {
-        set_both(list, |l, s| l.not_checked(s, NO_DESTINATION));
+        set_both(list, |l, s| l.not_checked(s, NO_DESTINATION_OR_MANIFEST));
     } else if job_type == JobType::Export && opts.source_dir.is_none() {
         set_both(list, |l, s| {
             l.not_applicable(s, "export drives are written by the service")
@@ -415,7 +578,7 @@ pub fn run_local(
     for s in DriveStatus::ALL {
         list.not_applicable(s, "no drive given: only the local folder was checked");
     }
-    let (runs, mut findings) = if matches!(opts.mode, Mode::None) {
+    let (runs, mut findings) = if matches!(opts.mode, Mode::None | Mode::Manifest) {
         // A folder is checked only against the rules: without them nothing was.
         set_both(&mut list, |l, s| l.blocked(s, NO_DESTINATION));
         // Still prove the folder is there and readable.
@@ -591,5 +754,195 @@ mod tests {
             .collect();
         assert_eq!(too_many.len(), 1);
         assert_eq!(too_many[0].subject, "dataset destinations");
+    }
+
+    fn item(p: &str, d: bool, s: u64) -> Item {
+        Item {
+            path: p.into(),
+            is_dir: d,
+            size: s,
+            is_reparse_point: false,
+            is_encrypted: false,
+        }
+    }
+
+    fn all(runs: &[RulesRun], code: &str) -> Vec<String> {
+        runs.iter()
+            .flat_map(|r| r.report.all_paths.get(code).cloned().unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn dataset_rows_collide_across_rows() {
+        // Azure Files: `a/Report.txt` and `b/report.txt` land in one share
+        // folder (case-insensitive); `c/x` is a file where row 4's prefix
+        // makes a folder `x`; two folders `docs` merge without a finding.
+        let csv = "BasePath,DstItemPathOrPrefix,ItemType,Disposition,MetadataFile,PropertiesFile\n\
+                   \"F:\\a\\\",\"share/\",file,rename,None,None\n\
+                   \"F:\\b\\\",\"share/\",file,rename,None,None\n\
+                   \"F:\\c\\\",\"share/\",file,rename,None,None\n\
+                   \"F:\\d\\\",\"share/x/\",file,rename,None,None\n\
+                   \"F:\\e\\\",\"other/\",file,rename,None,None\n";
+        let (f, rows) = crate::azure::dataset::validate_dataset(csv);
+        assert!(f.is_empty(), "{f:?}");
+        let items = vec![
+            item("a", true, 0),
+            item("a/Report.txt", false, 1),
+            item("a/docs", true, 0),
+            item("a/docs/1", false, 1),
+            item("b", true, 0),
+            item("b/report.txt", false, 1),
+            item("b/docs", true, 0),
+            item("b/docs/2", false, 1),
+            item("c", true, 0),
+            item("c/x", false, 1),
+            item("d", true, 0),
+            item("d/y", false, 1),
+            item("e", true, 0),
+            item("e/report.txt", false, 1), // another share: no collision
+        ];
+        let (runs, found) = judge_items(&items, "drive", "", &Mode::Dataset(rows));
+        assert_eq!(runs.len(), 5);
+        assert_eq!(all(&runs, "azure.name-collision"), ["report.txt"]);
+        assert_eq!(runs[1].report.count("azure.name-collision"), 1);
+        let f = found
+            .iter()
+            .find(|f| f.code == "azure.name-collision")
+            .expect("collision");
+        assert!(f.message.contains("a/Report.txt (dataset line 2)"), "{f:?}");
+        assert_eq!(
+            all(&runs, "azure.file-dir-collision"),
+            ["destination prefix x/"]
+        );
+        assert_eq!(runs[3].report.count("azure.file-dir-collision"), 1);
+
+        // Blobs: the same name from two rows collides; case differs: no collision.
+        let csv = "BasePath,DstBlobPathOrPrefix,BlobType,Disposition,MetadataFile,PropertiesFile\n\
+                   \"F:\\a\\\",\"data/\",BlockBlob,rename,None,None\n\
+                   \"F:\\b\\\",\"data/\",BlockBlob,rename,None,None\n\
+                   \"F:\\c.bin\",\"data/same.bin\",BlockBlob,rename,None,None\n";
+        let (f, rows) = crate::azure::dataset::validate_dataset(csv);
+        assert!(f.is_empty(), "{f:?}");
+        let items = vec![
+            item("a", true, 0),
+            item("a/same.bin", false, 1),
+            item("a/Case.txt", false, 1),
+            item("b", true, 0),
+            item("b/case.txt", false, 1),
+            item("c.bin", false, 1),
+        ];
+        let (runs, _) = judge_items(&items, "drive", "", &Mode::Dataset(rows));
+        assert_eq!(all(&runs, "azure.name-collision"), ["same.bin"]);
+        assert_eq!(runs[2].report.count("azure.name-collision"), 1);
+        assert_eq!(all(&runs, "azure.file-dir-collision"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn dataset_long_paths_count_from_the_drive_root() {
+        // X:\ + 150 + / + 110 = 264 characters from the root; 113 from BasePath.
+        let base = "b".repeat(150);
+        let file = format!("{base}/{}", "f".repeat(110));
+        let csv = format!(
+            "BasePath,DstBlobPathOrPrefix,BlobType,Disposition,MetadataFile,PropertiesFile\n\
+             \"F:\\{base}\\\",\"data/\",BlockBlob,rename,None,None\n\
+             \"F:\\{}\",\"data/one.bin\",BlockBlob,rename,None,None\n",
+            file.replace('/', "\\")
+        );
+        let (f, rows) = crate::azure::dataset::validate_dataset(&csv);
+        assert!(f.is_empty(), "{f:?}");
+        let items = vec![item(&base, true, 0), item(&file, false, 1)];
+        let (runs, found) = judge_items(&items, "drive", "", &Mode::Dataset(rows));
+        assert_eq!(runs.len(), 2);
+        assert_eq!(
+            all(&runs, "azure.long-path"),
+            ["f".repeat(110), "one.bin".to_string()]
+        );
+        let f = found
+            .iter()
+            .find(|f| f.code == "azure.long-path")
+            .expect("long path");
+        assert!(f.message.contains("264 characters"), "{}", f.message);
+    }
+
+    #[test]
+    fn manifest_blob_paths_are_judged_with_file_paths_as_subjects() {
+        let t = |file: &str, blob: &str, kind: BlobKind, len: u64| BlobTarget {
+            file_path: file.into(),
+            blob_path: blob.into(),
+            kind,
+            length: Some(len),
+        };
+        let targets = vec![
+            t("\\data\\ok.bin", "backup/data/ok.bin", BlobKind::Block, 10),
+            t("\\data\\a.bin", "backup/trailing.", BlobKind::Block, 10),
+            t("\\disk.vhd", "vhds/disk.vhd", BlobKind::Page, 1000),
+            t("\\b.bin", "Bad_Container/b.bin", BlobKind::Block, 1),
+            t("\\c.bin", "backup/dir./c.bin", BlobKind::Block, 1),
+            t("\\d.bin", "backup/dir./d.bin", BlobKind::Block, 1),
+            t("\\e.bin", "$root/sub/e.bin", BlobKind::Block, 1),
+        ];
+        let run = judge_manifest(&targets, None);
+        assert_eq!(run.destination, MANIFEST_DESTINATION);
+        let r = &run.report;
+        assert_eq!(r.files, 7);
+        assert_eq!(r.bytes, 1024);
+        assert_eq!(r.containers, 4);
+        let paths = |c: &str| r.all_paths.get(c).cloned().unwrap_or_default();
+        assert_eq!(paths("azure.blob-trailing"), ["\\data\\a.bin"]);
+        assert_eq!(paths("azure.page-blob-alignment"), ["\\disk.vhd"]);
+        assert_eq!(paths("azure.container-name"), ["\\b.bin"]);
+        // A folder in the blob names is judged once.
+        assert_eq!(paths("azure.blob-segment-dot"), ["\\c.bin"]);
+        assert_eq!(paths("azure.root-subdir"), ["\\e.bin"]);
+        assert_eq!(r.counts.len(), 5, "{:?}", r.counts);
+
+        // Through the stage: the rows are checked without any option.
+        let mut findings = Vec::new();
+        let mut list = Checklist::default();
+        let runs = stage(
+            None,
+            Some(&targets),
+            JobType::Import,
+            &RulesOptions::default(),
+            &mut findings,
+            &mut list,
+        );
+        assert_eq!(runs.len(), 1);
+        assert!(findings
+            .iter()
+            .any(|f| f.code == "azure.page-blob-alignment"));
+        assert!(list.incomplete_reasons().is_empty());
+        // Neither an option nor a manifest: not checked; the flag without one: blocked.
+        let mut list = Checklist::default();
+        let runs = stage(
+            None,
+            None,
+            JobType::Import,
+            &RulesOptions::default(),
+            &mut Vec::new(),
+            &mut list,
+        );
+        assert!(runs.is_empty());
+        assert!(list.incomplete_reasons().is_empty());
+        let rows = list.rows(&[]);
+        let row = rows
+            .iter()
+            .find(|r| r.status == DriveStatus::UnsupportedData)
+            .expect("row");
+        assert_eq!(row.reason.as_deref(), Some(NO_DESTINATION_OR_MANIFEST));
+        let mut list = Checklist::default();
+        let opts = RulesOptions {
+            mode: Mode::Manifest,
+            ..RulesOptions::default()
+        };
+        stage(
+            None,
+            None,
+            JobType::Import,
+            &opts,
+            &mut Vec::new(),
+            &mut list,
+        );
+        assert_eq!(list.incomplete_reasons().len(), 2);
     }
 }

@@ -74,7 +74,32 @@ pub struct Manifest {
     pub blob_lists: Vec<BlobList>,
 }
 
+/// What the Azure rules need of one `<Blob>`: where it comes from and where it
+/// goes, without its block or page-range list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobTarget {
+    /// `FilePath` as written (`\dir\file`).
+    pub file_path: String,
+    /// `BlobPath` as written (`container/blob`).
+    pub blob_path: String,
+    pub kind: BlobKind,
+    pub length: Option<u64>,
+}
+
 impl Manifest {
+    /// Every `<Blob>` with a `BlobPath` and a `FilePath`, in manifest order.
+    pub fn blob_targets(&self) -> Vec<BlobTarget> {
+        self.blobs()
+            .filter(|b| !b.blob_path.is_empty() && !b.file_path.is_empty())
+            .map(|b| BlobTarget {
+                file_path: b.file_path.clone(),
+                blob_path: b.blob_path.clone(),
+                kind: b.kind,
+                length: b.length,
+            })
+            .collect()
+    }
+
     pub fn blobs(&self) -> impl Iterator<Item = &Blob> {
         self.blob_lists.iter().flat_map(|l| l.blobs.iter())
     }

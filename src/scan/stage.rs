@@ -88,6 +88,10 @@ pub struct ContentReport {
     /// Every file's hash (for `--hashes` and tests); not in JSON unless asked.
     #[serde(skip)]
     pub all_hashes: Vec<FileHashLine>,
+    /// Each manifest `<Blob>`'s `FilePath` → `BlobPath` (no block lists), for
+    /// the Azure rules; `None` when no manifest was parsed.
+    #[serde(skip)]
+    pub blob_targets: Option<Vec<crate::manifest::BlobTarget>>,
 }
 
 /// Find, verify and cross-check the manifest, then scan. Never fails: what
@@ -101,8 +105,9 @@ pub fn run_content_stage(
     let mut report = ContentReport::default();
     let mut ranges = std::collections::HashMap::new();
     if opts.manifest || opts.external_manifest.is_some() {
-        let (facts, dc) = manifest_part(vol, inv, opts, findings);
+        let (facts, dc, targets) = manifest_part(vol, inv, opts, findings);
         report.manifest = Some(facts);
+        report.blob_targets = targets;
         if let Some(dc) = dc {
             ranges = dc.ranges;
         }
@@ -208,7 +213,11 @@ fn manifest_part(
     inv: &Inventory,
     opts: &ContentOptions,
     findings: &mut Vec<Finding>,
-) -> (ManifestFacts, Option<manifest::DriveCheck>) {
+) -> (
+    ManifestFacts,
+    Option<manifest::DriveCheck>,
+    Option<Vec<manifest::BlobTarget>>,
+) {
     let map = lookup_path(inv);
     let explicit = opts.manifest_file.is_some();
     let path = opts
@@ -249,7 +258,7 @@ fn manifest_part(
                 .with_hint("give the manifest's path from the journal's ManifestFile with --manifest-file, or prepare the drive with WAImportExport")
             };
             findings.push(f);
-            return (facts, None);
+            return (facts, None, None);
         };
         match manifest::drive_read(vol, inv, i) {
             Ok(b) => (Some(i), b, path.clone()),
@@ -262,7 +271,7 @@ fn manifest_part(
                         "the manifest cannot be read: {e} (the service reports ReadManifestFailed)"
                     ),
                 ));
-                return (facts, None);
+                return (facts, None, None);
             }
         }
     };
@@ -299,7 +308,7 @@ fn manifest_part(
         f
     }));
     let Some(m) = m else {
-        return (facts, None);
+        return (facts, None, None);
     };
     fill_facts(&mut facts, &m);
     if let (Some(want), Some(have)) = (&opts.drive_id, &m.drive_id) {
@@ -307,7 +316,8 @@ fn manifest_part(
     }
     let dc = cross_check(vol, inv, &m, entry, findings);
     facts.files_found = dc.files_found;
-    (facts, Some(dc))
+    let targets = m.blob_targets();
+    (facts, Some(dc), Some(targets))
 }
 
 fn fill_facts(facts: &mut ManifestFacts, m: &Manifest) {
