@@ -146,7 +146,7 @@ pub struct ContentArgs {
     /// Put every file's SHA-256 in the JSON report (with --json)
     #[arg(long)]
     pub hashes_in_json: bool,
-    /// Also read every byte of the drive (free space, outside partitions) for read errors
+    /// Also read the free clusters and the space outside partitions for read errors (files are read by the hash scan)
     #[arg(long)]
     pub surface: bool,
 }
@@ -162,6 +162,7 @@ impl ContentArgs {
             no_hash: self.no_hash,
             threads: self.threads.map(|n| n as usize),
             rotational: false, // set from the device by `check::run`
+            label: None,       // the drive, set by `check::run`
             hashes_file: self.hashes.clone(),
             hashes_in_json: self.hashes_in_json,
             file_md5: false,

@@ -36,7 +36,9 @@ pub struct ContentOptions {
     pub hashes_in_json: bool,
     /// MD5 of every whole file too (tests).
     pub file_md5: bool,
-    /// `--surface`: read every byte of the source as well.
+    /// Names the drive on its progress bar (drive id and/or path).
+    pub label: Option<String>,
+    /// `--surface`: read the free clusters and the space outside partitions too.
     pub surface: bool,
 }
 
@@ -88,6 +90,10 @@ pub struct ContentReport {
     /// Every file's hash (for `--hashes` and tests); not in JSON unless asked.
     #[serde(skip)]
     pub all_hashes: Vec<FileHashLine>,
+    /// `--surface`: the cluster size and the free cluster runs of `$Bitmap`
+    /// (`None`: not asked for, or `$Bitmap` unreadable).
+    #[serde(skip)]
+    pub free_runs: Option<(u64, Vec<(u64, u64)>)>,
 }
 
 /// Find, verify and cross-check the manifest, then scan. Never fails: what
@@ -106,6 +112,14 @@ pub fn run_content_stage(
         if let Some(dc) = dc {
             ranges = dc.ranges;
         }
+    }
+    if opts.surface {
+        // A $Bitmap that cannot be read is already an integrity finding; the
+        // surface read then covers the whole volume.
+        report.free_runs = vol
+            .free_runs(inv)
+            .ok()
+            .map(|r| (vol.geometry().cluster_size, r));
     }
     if opts.no_hash {
         return report;
@@ -134,7 +148,9 @@ pub fn run_content_stage(
     let finished = std::sync::atomic::AtomicBool::new(false);
     let out = std::thread::scope(|s| {
         if std::io::stderr().is_terminal() {
-            s.spawn(|| progress(total, &done, &finished));
+            let label = opts.label.as_deref().unwrap_or("");
+            let (done, finished) = (&done, &finished);
+            s.spawn(move || progress(label, total, done, finished));
         }
         let out = scan(
             vol,
@@ -330,19 +346,30 @@ fn fill_facts(facts: &mut ManifestFacts, m: &Manifest) {
     facts.blobs = m.blobs().count() as u64;
 }
 
-/// A progress bar on stderr (only on a terminal): bytes, MB/s, ETA.
-fn progress(total: u64, done: &AtomicU64, finished: &AtomicBool) {
-    let bar = indicatif::ProgressBar::new(total);
+/// Every drive's bar, so drives checked at once (`check --job`) each get
+/// their own line on stderr.
+fn bars() -> &'static indicatif::MultiProgress {
+    static BARS: std::sync::OnceLock<indicatif::MultiProgress> = std::sync::OnceLock::new();
+    BARS.get_or_init(|| {
+        indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr())
+    })
+}
+
+/// A progress bar on stderr (only on a terminal): drive, bytes, MB/s, ETA.
+fn progress(label: &str, total: u64, done: &AtomicU64, finished: &AtomicBool) {
+    let bar = bars().add(indicatif::ProgressBar::new(total));
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "hashing {bar:30} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+        "{prefix} hashing {bar:30} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
     ) {
         bar.set_style(style);
     }
+    bar.set_prefix(label.to_string());
     while !finished.load(Ordering::Relaxed) {
         bar.set_position(done.load(Ordering::Relaxed));
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
     bar.finish_and_clear();
+    bars().remove(&bar);
 }
 
 impl ContentReport {
