@@ -143,7 +143,10 @@ pub struct ContentArgs {
     /// Write every file's SHA-256 in `sha256sum` format (paths relative to the volume root)
     #[arg(long, value_name = "FILE")]
     pub hashes: Option<PathBuf>,
-    /// Put every file's SHA-256 in the JSON report (with --json)
+    /// Also hash every whole file with MD5 and write the MD5s in `md5sum` format
+    #[arg(long, value_name = "FILE")]
+    pub hashes_md5: Option<PathBuf>,
+    /// Put every file's SHA-256 (and MD5 with --hashes-md5) in the JSON report (with --json)
     #[arg(long)]
     pub hashes_in_json: bool,
     /// Also read the free clusters and the space outside partitions for read errors (files are read by the hash scan)
@@ -165,7 +168,8 @@ impl ContentArgs {
             label: None,       // the drive, set by `check::run`
             hashes_file: self.hashes.clone(),
             hashes_in_json: self.hashes_in_json,
-            file_md5: false,
+            file_md5: self.hashes_md5.is_some(),
+            hashes_md5_file: self.hashes_md5.clone(),
             surface: self.surface,
         }
     }

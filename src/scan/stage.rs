@@ -34,8 +34,10 @@ pub struct ContentOptions {
     /// `--hashes FILE`.
     pub hashes_file: Option<PathBuf>,
     pub hashes_in_json: bool,
-    /// MD5 of every whole file too (tests).
+    /// MD5 of every whole file too (`--hashes-md5`, tests).
     pub file_md5: bool,
+    /// `--hashes-md5 FILE`: the whole-file MD5s in `md5sum` format.
+    pub hashes_md5_file: Option<PathBuf>,
     /// Names the drive on its progress bar (drive id and/or path).
     pub label: Option<String>,
     /// `--surface`: read the free clusters and the space outside partitions too.
@@ -194,13 +196,24 @@ pub fn run_content_stage(
         ranges_checked: out.ranges_checked,
         incomplete_files: out.files.iter().filter(|f| !f.complete).count() as u64,
     });
-    if let Some(p) = &opts.hashes_file {
+    let sha_lines = || lines.iter().map(|l| (l.sha256.as_str(), l.path.as_str()));
+    let md5_lines = || {
+        lines
+            .iter()
+            .filter_map(|l| Some((l.md5.as_deref()?, l.path.as_str())))
+    };
+    let outputs = [
+        opts.hashes_file.as_ref().map(|p| (p, true)),
+        opts.hashes_md5_file.as_ref().map(|p| (p, false)),
+    ];
+    for (p, sha) in outputs.into_iter().flatten() {
         let res = std::fs::File::create(p).and_then(|f| {
             let mut w = std::io::BufWriter::new(f);
-            super::hashes::write_all(
-                &mut w,
-                lines.iter().map(|l| (l.sha256.as_str(), l.path.as_str())),
-            )
+            if sha {
+                super::hashes::write_all(&mut w, sha_lines())
+            } else {
+                super::hashes::write_all(&mut w, md5_lines())
+            }
         });
         if let Err(e) = res {
             findings.push(Finding::warning(
