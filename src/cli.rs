@@ -143,10 +143,13 @@ pub struct ContentArgs {
     /// Write every file's SHA-256 in `sha256sum` format (paths relative to the volume root)
     #[arg(long, value_name = "FILE")]
     pub hashes: Option<PathBuf>,
-    /// Put every file's SHA-256 in the JSON report (with --json)
+    /// Also hash every whole file with MD5 and write the MD5s in `md5sum` format
+    #[arg(long, value_name = "FILE")]
+    pub hashes_md5: Option<PathBuf>,
+    /// Put every file's SHA-256 (and MD5 with --hashes-md5) in the JSON report (with --json)
     #[arg(long)]
     pub hashes_in_json: bool,
-    /// Also read every byte of the drive (free space, outside partitions) for read errors
+    /// Also read the free clusters and the space outside partitions for read errors (files are read by the hash scan)
     #[arg(long)]
     pub surface: bool,
 }
@@ -162,9 +165,11 @@ impl ContentArgs {
             no_hash: self.no_hash,
             threads: self.threads.map(|n| n as usize),
             rotational: false, // set from the device by `check::run`
+            label: None,       // the drive, set by `check::run`
             hashes_file: self.hashes.clone(),
             hashes_in_json: self.hashes_in_json,
-            file_md5: false,
+            file_md5: self.hashes_md5.is_some(),
+            hashes_md5_file: self.hashes_md5.clone(),
             surface: self.surface,
         }
     }

@@ -70,6 +70,7 @@ fn correct_drive_passes_and_hashes_verify() {
     let text = build_manifest(DRIVE_ID, &files);
     let img = build_drive(dir.path(), &files, Some(&text));
     let hashes = dir.path().join("hashes.sha256");
+    let hashes_md5 = dir.path().join("hashes.md5");
     let md5 = md5_hex(text.as_bytes()).to_lowercase();
     let (v, _) = check_json(
         &img,
@@ -80,6 +81,8 @@ fn correct_drive_passes_and_hashes_verify() {
             DRIVE_ID,
             "--hashes",
             hashes.to_str().unwrap(),
+            "--hashes-md5",
+            hashes_md5.to_str().unwrap(),
             "--threads",
             "2",
         ],
@@ -137,6 +140,31 @@ fn correct_drive_passes_and_hashes_verify() {
     );
     let listed = std::fs::read_to_string(&hashes).unwrap();
     assert_eq!(listed.lines().count(), files.len() + 2, "{listed}"); // + metadata + manifest
+                                                                     // So does the --hashes-md5 file, with md5sum, and it lists the same files.
+    let out = std::process::Command::new("md5sum")
+        .arg("-c")
+        .arg("--strict")
+        .arg(&hashes_md5)
+        .current_dir(m.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed_md5 = std::fs::read_to_string(&hashes_md5).unwrap();
+    let names = |t: &str| {
+        t.lines()
+            .map(|l| l[l.find("  ").unwrap_or(0)..].to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&listed_md5), names(&listed));
+    assert!(
+        listed_md5.lines().all(|l| l.find("  ") == Some(32)),
+        "{listed_md5}"
+    );
 }
 
 #[test]
@@ -486,4 +514,108 @@ fn read_errors_name_the_file_and_offset_and_the_rest_is_hashed() {
             "{path}"
         );
     }
+}
+
+/// `--surface` reads the free clusters (from `$Bitmap`) and the space outside
+/// partitions, not the whole disk: bad sectors there are "Hardware error"
+/// findings naming the owner; a bad sector in a used cluster no check reads
+/// (inside `$LogFile`) is not touched.
+#[test]
+fn surface_reads_free_space_and_outside_partitions() {
+    if !prerequisites() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let img = build_drive(dir.path(), &standard_files(), None);
+    let vol_bytes = std::fs::read(&img).unwrap();
+    let (free_off, log_off) = {
+        let src: Arc<dyn ReadAt> = Arc::new(vol_bytes.clone());
+        let vol = NtfsVolume::open(src).expect("ntfs");
+        let inv = vol.inventory().expect("inventory");
+        let cluster = vol.geometry().cluster_size;
+        let runs = vol.free_runs(&inv).expect("$Bitmap");
+        let &(first, _) = runs.iter().max_by_key(|r| r.1).expect("free space");
+        let log = (0..inv.len())
+            .find(|&i| inv.path(i) == "$LogFile")
+            .expect("$LogFile");
+        let DataRef::Extents { extents } = inv.data(log) else {
+            panic!("$LogFile not in extents")
+        };
+        let lcn = extents.iter().find(|e| !e.is_sparse()).expect("lcn").lcn;
+        ((first + 1) * cluster + 512, lcn * cluster + 8192)
+    };
+    // An MBR disk: 1 MiB, the volume as partition 1, 1 MiB after it.
+    let mib = 1u64 << 20;
+    let mut disk = vec![0u8; mib as usize];
+    let sectors = (vol_bytes.len() / 512) as u32;
+    disk[446 + 4] = 0x07;
+    disk[446 + 8..446 + 12].copy_from_slice(&2048u32.to_le_bytes());
+    disk[446 + 12..446 + 16].copy_from_slice(&sectors.to_le_bytes());
+    disk[510] = 0x55;
+    disk[511] = 0xAA;
+    disk.extend_from_slice(&vol_bytes);
+    disk.resize(disk.len() + mib as usize, 0);
+    let bad_free = mib + free_off;
+    let bad_out = disk.len() as u64 - mib + 8192;
+    let bad_log = mib + log_off;
+    let src = ie_preflight::source::OpenedSource {
+        path: "surface.img".into(),
+        reader: Arc::new(Failing {
+            inner: disk,
+            bad: vec![
+                (bad_free, bad_free + 1),
+                (bad_out, bad_out + 1),
+                (bad_log, bad_log + 1),
+            ],
+        }),
+        device: None,
+    };
+    let opts = ie_preflight::check::Options {
+        credentials: ie_preflight::bitlocker::Credentials::none(),
+        job_type: ie_preflight::check::JobType::Import,
+        sector_size: None,
+        strict: false,
+        rules: Default::default(),
+        content: Some(ie_preflight::scan::ContentOptions {
+            surface: true,
+            ..Default::default()
+        }),
+    };
+    let r = ie_preflight::check::run(&src, &opts);
+    let errs: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == scan::codes::SURFACE_READ_ERROR)
+        .collect();
+    assert_eq!(errs.len(), 2, "{:#?}", r.findings);
+    let free_at = bad_free / 4096 * 4096;
+    let free = errs
+        .iter()
+        .find(|f| f.subject == format!("surface.img free space at byte {free_at}"))
+        .unwrap_or_else(|| panic!("free space error: {errs:#?}"));
+    assert!(
+        free.message.starts_with(&format!(
+            "4096 bytes at disk byte offset {free_at} (free space)"
+        )),
+        "{}",
+        free.message
+    );
+    assert!(free.message.contains("errno 5"), "{}", free.message);
+    assert_eq!(
+        free.predicts,
+        ie_preflight::report::DriveStatus::HardwareError
+    );
+    let out_at = bad_out / 4096 * 4096;
+    let out = errs
+        .iter()
+        .find(|f| f.subject == format!("surface.img outside partitions at byte {out_at}"))
+        .unwrap_or_else(|| panic!("outside partitions error: {errs:#?}"));
+    assert!(out.message.contains("errno 5"), "{}", out.message);
+    let facts = r.surface.expect("surface facts");
+    assert_eq!(facts.outside_partitions_bytes, 2 * mib);
+    assert!(facts.free_space_bytes > 0);
+    assert!(facts.bytes < r.disk.size, "not the whole disk");
+    assert_eq!(facts.unreadable_ranges, 2);
+    // The files were hashed (the scan reads their data, --surface does not).
+    assert!(!r.findings.iter().any(|f| f.code == scan::codes::READ_ERROR));
 }

@@ -142,7 +142,12 @@ pub struct CheckReport {
 /// Run every check this version has on an opened source.
 pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
     // One reader on a spinning drive keeps the head moving forward.
+    // Each drive's progress bar is labelled with its id and path.
     let content = opts.content.as_ref().map(|c| crate::scan::ContentOptions {
+        label: Some(match &c.drive_id {
+            Some(id) => format!("{id} {}", src.path.display()),
+            None => src.path.display().to_string(),
+        }),
         rotational: src
             .device
             .as_ref()
@@ -187,10 +192,11 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
         findings.push(hardware_error(&e, &subject));
         list.incomplete(format!("a read failed, so later checks did not run: {e}"));
     }
-    // Only the sectors the checks need were read; a full surface read is a later stage.
+    // The scan read the files' data; --surface reads the rest that matters.
     let surface = content
         .filter(|c| c.surface)
-        .map(|_| crate::scan::surface::surface_read(disk, &subject, &mut findings));
+        .map(|_| surface_ranges(disk.len(), layout_out.as_ref(), volume.as_ref()))
+        .map(|r| crate::scan::surface::surface_read(disk, &r, &subject, &mut findings));
     let scanned = volume
         .as_ref()
         .and_then(|v: &VolumeReport| v.ntfs.as_ref())
@@ -201,7 +207,8 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
         }
     }
     if surface.is_some() || scanned.is_some_and(|c| c.scan.is_some()) {
-        // Every file's data was read (free space is not read in this version).
+        // Every file's data was read; with --surface the free clusters and the
+        // space outside partitions too.
         list.checked(DriveStatus::HardwareError);
     } else if !findings
         .iter()
@@ -209,7 +216,7 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
     {
         list.not_checked(
             DriveStatus::HardwareError,
-            "only the sectors these checks need were read (no read errors there); a full read of the drive is not implemented in this version",
+            "only the sectors these checks need were read (no read errors there); the hash scan reads every file, --surface the free space and the space outside partitions",
         );
     }
     let layout_out = layout_out.unwrap_or(DiskLayout {
@@ -267,6 +274,47 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
         rules,
         surface,
     }
+}
+
+/// What `--surface` reads: the space outside partitions (outside the chosen
+/// volume when there is no partition table), and the NTFS volume's free
+/// clusters (the whole volume when `$Bitmap` was not read). Without a volume,
+/// the whole disk. A BitLocker volume's free clusters are read at the same
+/// offsets on the disk (encryption keeps offsets).
+fn surface_ranges(
+    disk_len: u64,
+    layout: Option<&DiskLayout>,
+    volume: Option<&VolumeReport>,
+) -> Vec<crate::scan::surface::SurfaceRange> {
+    use crate::scan::surface::{free_space, outside, SurfaceRange, VOLUME};
+    let Some(v) = volume else {
+        return vec![SurfaceRange {
+            offset: 0,
+            len: disk_len,
+            owner: "disk",
+        }];
+    };
+    let mut areas: Vec<(u64, u64)> = layout
+        .map(|l| l.partitions.iter().map(|p| (p.offset, p.size)).collect())
+        .unwrap_or_default();
+    if areas.is_empty() {
+        areas.push((v.offset, v.size));
+    }
+    let mut ranges = outside(disk_len, &areas);
+    let free = v
+        .ntfs
+        .as_ref()
+        .and_then(|n| n.content.as_ref())
+        .and_then(|c| c.free_runs.as_ref());
+    match free {
+        Some((cluster, runs)) => ranges.extend(free_space(v.offset, v.size, *cluster, runs)),
+        None => ranges.push(SurfaceRange {
+            offset: v.offset,
+            len: v.size,
+            owner: VOLUME,
+        }),
+    }
+    ranges
 }
 
 /// The logical sector size: `--sector-size`, else the device's, else inferred.

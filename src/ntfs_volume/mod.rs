@@ -133,6 +133,48 @@ impl NtfsVolume {
         (facts, findings)
     }
 
+    /// The runs of clusters `$Bitmap` marks free, as `(first cluster, count)`,
+    /// in order (bits past the last cluster are ignored).
+    pub fn free_runs(&self, inv: &Inventory) -> Result<Vec<(u64, u64)>, NtfsError> {
+        let total = self.geo.total_clusters;
+        let reader = ContentReader::for_record(self, inv, 6)?;
+        let mut runs: Vec<(u64, u64)> = Vec::new();
+        let mut bit = 0u64;
+        reader.for_each_chunk(1 << 20, |chunk| {
+            for &byte in chunk {
+                if bit >= total {
+                    return;
+                }
+                if byte == 0xff {
+                    bit += 8;
+                    continue;
+                }
+                if byte == 0 && bit + 8 <= total {
+                    match runs.last_mut() {
+                        Some((s, n)) if *s + *n == bit => *n += 8,
+                        _ => runs.push((bit, 8)),
+                    }
+                    bit += 8;
+                    continue;
+                }
+                for k in 0..8u64 {
+                    let c = bit + k;
+                    if c >= total {
+                        break;
+                    }
+                    if byte & (1 << k) == 0 {
+                        match runs.last_mut() {
+                            Some((s, n)) if *s + *n == c => *n += 1,
+                            _ => runs.push((c, 1)),
+                        }
+                    }
+                }
+                bit += 8;
+            }
+        })?;
+        Ok(runs)
+    }
+
     /// A reader of the unnamed data stream of inventory entry `i`.
     pub fn content<'a>(
         &'a self,

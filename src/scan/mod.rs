@@ -21,10 +21,14 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Mutex};
 
-/// Bytes per read.
+/// Bytes per read of the surface scan (raw disk, sequential).
 pub const CHUNK: usize = 4 << 20;
+/// Bytes per read of a file. 1 MiB keeps the copy out of the page cache and
+/// the hashing of it in the CPU caches: 4 MiB reads cost ~8 % more CPU time
+/// per byte in `benches/scan.sh` (still one large request for the device).
+const READ: usize = 1 << 20;
 /// Files at least this big are hashed by helper threads while being read.
-const PIPELINE_MIN: u64 = 3 * CHUNK as u64;
+const PIPELINE_MIN: u64 = 12 << 20;
 /// Reads that failed are retried in pieces of this size to narrow the range,
 const RETRY_PIECE: usize = 64 << 10;
 /// and a failing piece in pieces of this size.
@@ -109,15 +113,20 @@ pub fn scan(
     let threads = opts.threads.max(1);
     let next = AtomicUsize::new(0);
     let out = Mutex::new(ScanOutput::default());
-    let work = || loop {
-        let k = next.fetch_add(1, Ordering::Relaxed);
-        let Some(job) = jobs.get(k) else { break };
-        let (res, findings, checked) = hash_file(vol, inv, job, opts, bytes_done);
-        if let Ok(mut o) = out.lock() {
-            o.bytes += res.size;
-            o.ranges_checked += checked;
-            o.files.push(res);
-            o.findings.extend(findings);
+    let work = || {
+        // Each worker's buffers live as long as it does: no allocation (and no
+        // page faults on fresh zeroed memory) per file or per chunk.
+        let mut bufs = Buffers::default();
+        loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            let Some(job) = jobs.get(k) else { break };
+            let (res, findings, checked) = hash_file(vol, inv, job, opts, bytes_done, &mut bufs);
+            if let Ok(mut o) = out.lock() {
+                o.bytes += res.size;
+                o.ranges_checked += checked;
+                o.files.push(res);
+                o.findings.extend(findings);
+            }
         }
     };
     match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
@@ -131,6 +140,15 @@ pub fn scan(
     let mut o = out.into_inner().unwrap_or_default();
     o.files.sort_by_key(|f| f.entry);
     o
+}
+
+/// A worker's read buffers, reused from file to file.
+#[derive(Default)]
+struct Buffers {
+    /// For files read and hashed on the worker itself.
+    inline: Vec<u8>,
+    /// Chunks handed to the hashing helpers of a big file.
+    pool: Vec<Chunk>,
 }
 
 /// Incremental MD5 of the manifest ranges of one file.
@@ -292,6 +310,7 @@ fn hash_file(
     job: &Job,
     opts: ScanOptions,
     bytes_done: &AtomicU64,
+    bufs: &mut Buffers,
 ) -> (FileResult, Vec<Finding>, u64) {
     let i = job.entry;
     let path = || inv.path(i);
@@ -315,9 +334,25 @@ fn hash_file(
     let mut h = Hashers::new(job, opts);
     // Even with one worker (a rotational drive), helpers hash a big file while it is read.
     let outcome = if size >= PIPELINE_MIN {
-        pipelined(&reader, size, &mut h, &path, &mut findings, bytes_done)
+        pipelined(
+            &reader,
+            size,
+            &mut h,
+            &path,
+            &mut findings,
+            bytes_done,
+            &mut bufs.pool,
+        )
     } else {
-        inline(&reader, size, &mut h, &path, &mut findings, bytes_done)
+        inline(
+            &reader,
+            size,
+            &mut h,
+            &path,
+            &mut findings,
+            bytes_done,
+            &mut bufs.inline,
+        )
     };
     let complete = match outcome {
         Ok(c) => c,
@@ -378,8 +413,13 @@ fn inline(
     path: &dyn Fn() -> String,
     findings: &mut Vec<Finding>,
     bytes_done: &AtomicU64,
+    buf: &mut Vec<u8>,
 ) -> Result<bool, NtfsError> {
-    let mut buf = vec![0u8; (size as usize).clamp(1, CHUNK)];
+    let want = (size as usize).clamp(1, READ);
+    if buf.len() < want {
+        // Grows to READ at most once per worker.
+        buf.resize(want.next_power_of_two().min(READ), 0);
+    }
     let mut at = 0u64;
     let mut complete = true;
     while at < size {
@@ -399,6 +439,7 @@ fn inline(
     Ok(complete)
 }
 
+/// Always `READ` bytes long; messages say how many of them are data.
 type Chunk = Arc<Vec<u8>>;
 
 /// Reader here; SHA-256 on one helper thread, the MD5s on another. Buffers
@@ -410,10 +451,11 @@ fn pipelined(
     path: &dyn Fn() -> String,
     findings: &mut Vec<Finding>,
     bytes_done: &AtomicU64,
+    pool: &mut Vec<Chunk>,
 ) -> Result<bool, NtfsError> {
-    const IN_FLIGHT: usize = 4;
-    let (sha_tx, sha_rx) = sync_channel::<(u64, Chunk)>(IN_FLIGHT);
-    let (md_tx, md_rx) = sync_channel::<(u64, Chunk)>(IN_FLIGHT);
+    const IN_FLIGHT: usize = 8;
+    let (sha_tx, sha_rx) = sync_channel::<(u64, usize, Chunk)>(IN_FLIGHT);
+    let (md_tx, md_rx) = sync_channel::<(u64, usize, Chunk)>(IN_FLIGHT);
     // Consumers hand their reference back here: a wake-up for the reader.
     let (ret_tx, ret_rx) = sync_channel::<Chunk>(8 * IN_FLIGHT);
     let sha = h.sha.take();
@@ -428,23 +470,24 @@ fn pipelined(
         let ret3 = ret_tx.clone();
         let md_thread = s.spawn(move || {
             let mut state = (md5, ranges);
-            for (at, c) in md_rx.iter() {
+            for (at, n, c) in md_rx.iter() {
+                let data = c.get(..n).unwrap_or(&c[..]);
                 if let Some(m) = state.0.as_mut() {
-                    m.update(&c[..]);
+                    m.update(data);
                 }
-                state.1.feed(at, &c[..]);
+                state.1.feed(at, data);
                 let _ = ret3.send(c);
             }
             state.0
         });
         drop(ret_tx);
-        let mut pool: Vec<Chunk> = Vec::new();
-        let mut made = 0usize;
+        // Buffers left from an earlier file count as made.
+        let mut made = pool.len();
         let mut at = 0u64;
         let mut complete = true;
         let mut result = Ok(());
         while at < size {
-            let n = ((size - at) as usize).min(CHUNK);
+            let n = ((size - at) as usize).min(READ);
             // A buffer nobody else holds any more.
             let mut buf = loop {
                 if let Some(k) = pool.iter().position(|b| Arc::strong_count(b) == 1) {
@@ -452,11 +495,11 @@ fn pipelined(
                 }
                 if made < IN_FLIGHT + 2 {
                     made += 1;
-                    break Arc::new(vec![0u8; CHUNK]);
+                    break Arc::new(vec![0u8; READ]);
                 }
                 match ret_rx.recv() {
                     Ok(b) => drop(b),
-                    Err(_) => break Arc::new(vec![0u8; CHUNK]),
+                    Err(_) => break Arc::new(vec![0u8; READ]),
                 }
             };
             while let Ok(b) = ret_rx.try_recv() {
@@ -465,7 +508,9 @@ fn pipelined(
             let Some(v) = Arc::get_mut(&mut buf) else {
                 break;
             };
-            v.resize(n, 0);
+            if v.len() < READ {
+                v.resize(READ, 0);
+            }
             match read_chunk(r, at, &mut v[..n], path, findings) {
                 Ok(c) => complete &= c,
                 Err(e) => {
@@ -474,10 +519,10 @@ fn pipelined(
                 }
             }
             if use_sha {
-                let _ = sha_tx.send((at, buf.clone()));
+                let _ = sha_tx.send((at, n, buf.clone()));
             }
             if need_md {
-                let _ = md_tx.send((at, buf.clone()));
+                let _ = md_tx.send((at, n, buf.clone()));
             }
             pool.push(buf);
             at += n as u64;
@@ -495,14 +540,14 @@ fn pipelined(
 }
 
 fn consume<S>(
-    rx: Receiver<(u64, Chunk)>,
+    rx: Receiver<(u64, usize, Chunk)>,
     ret: std::sync::mpsc::SyncSender<Chunk>,
     mut state: Option<S>,
     f: impl Fn(&mut S, u64, &[u8]),
 ) -> Option<S> {
-    for (at, c) in rx.iter() {
+    for (at, n, c) in rx.iter() {
         if let Some(s) = state.as_mut() {
-            f(s, at, &c[..]);
+            f(s, at, c.get(..n).unwrap_or(&c[..]));
         }
         let _ = ret.send(c);
     }

@@ -34,9 +34,13 @@ pub struct ContentOptions {
     /// `--hashes FILE`.
     pub hashes_file: Option<PathBuf>,
     pub hashes_in_json: bool,
-    /// MD5 of every whole file too (tests).
+    /// MD5 of every whole file too (`--hashes-md5`, tests).
     pub file_md5: bool,
-    /// `--surface`: read every byte of the source as well.
+    /// `--hashes-md5 FILE`: the whole-file MD5s in `md5sum` format.
+    pub hashes_md5_file: Option<PathBuf>,
+    /// Names the drive on its progress bar (drive id and/or path).
+    pub label: Option<String>,
+    /// `--surface`: read the free clusters and the space outside partitions too.
     pub surface: bool,
 }
 
@@ -92,6 +96,10 @@ pub struct ContentReport {
     /// the Azure rules; `None` when no manifest was parsed.
     #[serde(skip)]
     pub blob_targets: Option<Vec<crate::manifest::BlobTarget>>,
+    /// `--surface`: the cluster size and the free cluster runs of `$Bitmap`
+    /// (`None`: not asked for, or `$Bitmap` unreadable).
+    #[serde(skip)]
+    pub free_runs: Option<(u64, Vec<(u64, u64)>)>,
 }
 
 /// Find, verify and cross-check the manifest, then scan. Never fails: what
@@ -111,6 +119,14 @@ pub fn run_content_stage(
         if let Some(dc) = dc {
             ranges = dc.ranges;
         }
+    }
+    if opts.surface {
+        // A $Bitmap that cannot be read is already an integrity finding; the
+        // surface read then covers the whole volume.
+        report.free_runs = vol
+            .free_runs(inv)
+            .ok()
+            .map(|r| (vol.geometry().cluster_size, r));
     }
     if opts.no_hash {
         return report;
@@ -139,7 +155,9 @@ pub fn run_content_stage(
     let finished = std::sync::atomic::AtomicBool::new(false);
     let out = std::thread::scope(|s| {
         if std::io::stderr().is_terminal() {
-            s.spawn(|| progress(total, &done, &finished));
+            let label = opts.label.as_deref().unwrap_or("");
+            let (done, finished) = (&done, &finished);
+            s.spawn(move || progress(label, total, done, finished));
         }
         let out = scan(
             vol,
@@ -183,13 +201,24 @@ pub fn run_content_stage(
         ranges_checked: out.ranges_checked,
         incomplete_files: out.files.iter().filter(|f| !f.complete).count() as u64,
     });
-    if let Some(p) = &opts.hashes_file {
+    let sha_lines = || lines.iter().map(|l| (l.sha256.as_str(), l.path.as_str()));
+    let md5_lines = || {
+        lines
+            .iter()
+            .filter_map(|l| Some((l.md5.as_deref()?, l.path.as_str())))
+    };
+    let outputs = [
+        opts.hashes_file.as_ref().map(|p| (p, true)),
+        opts.hashes_md5_file.as_ref().map(|p| (p, false)),
+    ];
+    for (p, sha) in outputs.into_iter().flatten() {
         let res = std::fs::File::create(p).and_then(|f| {
             let mut w = std::io::BufWriter::new(f);
-            super::hashes::write_all(
-                &mut w,
-                lines.iter().map(|l| (l.sha256.as_str(), l.path.as_str())),
-            )
+            if sha {
+                super::hashes::write_all(&mut w, sha_lines())
+            } else {
+                super::hashes::write_all(&mut w, md5_lines())
+            }
         });
         if let Err(e) = res {
             findings.push(Finding::warning(
@@ -327,19 +356,30 @@ fn fill_facts(facts: &mut ManifestFacts, m: &Manifest) {
     facts.blobs = m.blobs().count() as u64;
 }
 
-/// A progress bar on stderr (only on a terminal): bytes, MB/s, ETA.
-fn progress(total: u64, done: &AtomicU64, finished: &AtomicBool) {
-    let bar = indicatif::ProgressBar::new(total);
+/// Every drive's bar, so drives checked at once (`check --job`) each get
+/// their own line on stderr.
+fn bars() -> &'static indicatif::MultiProgress {
+    static BARS: std::sync::OnceLock<indicatif::MultiProgress> = std::sync::OnceLock::new();
+    BARS.get_or_init(|| {
+        indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr())
+    })
+}
+
+/// A progress bar on stderr (only on a terminal): drive, bytes, MB/s, ETA.
+fn progress(label: &str, total: u64, done: &AtomicU64, finished: &AtomicBool) {
+    let bar = bars().add(indicatif::ProgressBar::new(total));
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "hashing {bar:30} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+        "{prefix} hashing {bar:30} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
     ) {
         bar.set_style(style);
     }
+    bar.set_prefix(label.to_string());
     while !finished.load(Ordering::Relaxed) {
         bar.set_position(done.load(Ordering::Relaxed));
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
     bar.finish_and_clear();
+    bars().remove(&bar);
 }
 
 impl ContentReport {

@@ -1,6 +1,8 @@
-//! `--surface`: read every byte of the source (free clusters, space outside
-//! partitions, metadata — everything), sequentially in large reads; a failing
-//! read is narrowed to 64 KiB pieces and reported with its disk byte offset.
+//! `--surface`: the parts of the drive the hash scan does not read — every
+//! cluster `$Bitmap` marks free, and the space outside partitions (before the
+//! first, gaps between, after the last) — in large sequential reads. The files'
+//! data is read by the scan. A failing read is narrowed to 64 KiB and then
+//! 4 KiB pieces and reported with its disk byte offset, length, errno and owner.
 
 use super::codes;
 use crate::report::{DriveStatus, Finding};
@@ -9,50 +11,162 @@ use serde::Serialize;
 
 const CHUNK: usize = super::CHUNK;
 const PIECE: usize = 64 << 10;
+const FINE: usize = 4 << 10;
 /// Bad ranges reported one by one; the rest are counted.
 const MAX_REPORTED: usize = 100;
 
+/// Owner of a surface range, as findings name it.
+pub const FREE_SPACE: &str = "free space";
+pub const OUTSIDE_PARTITIONS: &str = "outside partitions";
+/// The volume when its free clusters are not known (no readable `$Bitmap`).
+pub const VOLUME: &str = "volume";
+
+/// Disk bytes `offset..offset + len`, owned by `owner`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SurfaceRange {
+    pub offset: u64,
+    pub len: u64,
+    pub owner: &'static str,
+}
+
 #[derive(Debug, Serialize)]
 pub struct SurfaceFacts {
+    /// Bytes read in all.
     pub bytes: u64,
+    pub free_space_bytes: u64,
+    pub outside_partitions_bytes: u64,
     pub seconds: f64,
     pub unreadable_bytes: u64,
     pub unreadable_ranges: u64,
 }
 
-/// Read all of `src`; read errors become "Hardware error" findings.
-pub fn surface_read(src: &dyn ReadAt, subject: &str, findings: &mut Vec<Finding>) -> SurfaceFacts {
+/// The disk outside `areas` (partitions, as `(offset, size)`): before the
+/// first, the gaps, and after the last, within `0..disk_len`.
+pub fn outside(disk_len: u64, areas: &[(u64, u64)]) -> Vec<SurfaceRange> {
+    let mut a: Vec<(u64, u64)> = areas
+        .iter()
+        .map(|&(o, n)| (o.min(disk_len), o.saturating_add(n).min(disk_len)))
+        .filter(|(s, e)| s < e)
+        .collect();
+    a.sort_unstable();
+    let mut out = Vec::new();
+    let mut at = 0u64;
+    for (s, e) in a {
+        if s > at {
+            out.push(SurfaceRange {
+                offset: at,
+                len: s - at,
+                owner: OUTSIDE_PARTITIONS,
+            });
+        }
+        at = at.max(e);
+    }
+    if at < disk_len {
+        out.push(SurfaceRange {
+            offset: at,
+            len: disk_len - at,
+            owner: OUTSIDE_PARTITIONS,
+        });
+    }
+    out
+}
+
+/// Free cluster runs `(first cluster, count)` of a volume that starts at disk
+/// byte `vol_offset`, as disk ranges (clipped to `vol_offset + vol_len`).
+pub fn free_space(
+    vol_offset: u64,
+    vol_len: u64,
+    cluster: u64,
+    runs: &[(u64, u64)],
+) -> Vec<SurfaceRange> {
+    runs.iter()
+        .filter_map(|&(c, n)| {
+            let s = c.checked_mul(cluster)?;
+            let e = c.checked_add(n)?.checked_mul(cluster)?.min(vol_len);
+            (s < e).then(|| SurfaceRange {
+                offset: vol_offset.saturating_add(s),
+                len: e - s,
+                owner: FREE_SPACE,
+            })
+        })
+        .collect()
+}
+
+/// Read `ranges` of `src` (the whole disk) in disk order; read errors become
+/// "Hardware error" findings. `subject` names the drive.
+pub fn surface_read(
+    src: &dyn ReadAt,
+    ranges: &[SurfaceRange],
+    subject: &str,
+    findings: &mut Vec<Finding>,
+) -> SurfaceFacts {
     let t0 = std::time::Instant::now();
     let len = src.len();
+    let mut ranges: Vec<SurfaceRange> = ranges
+        .iter()
+        .filter(|r| r.offset < len)
+        .map(|r| SurfaceRange {
+            len: r.len.min(len - r.offset),
+            ..*r
+        })
+        .collect();
+    ranges.sort_by_key(|r| r.offset);
     let mut buf = vec![0u8; CHUNK];
-    let mut bad: Vec<(u64, u64, Option<i32>)> = Vec::new();
-    let mut add = |off: u64, n: u64, errno: Option<i32>| match bad.last_mut() {
-        Some((o, l, _)) if *o + *l == off => *l += n,
-        _ => bad.push((off, n, errno)),
+    // (offset, length, errno, owner)
+    let mut bad: Vec<(u64, u64, Option<i32>, &'static str)> = Vec::new();
+    let mut facts = SurfaceFacts {
+        bytes: 0,
+        free_space_bytes: 0,
+        outside_partitions_bytes: 0,
+        seconds: 0.0,
+        unreadable_bytes: 0,
+        unreadable_ranges: 0,
     };
-    let mut at = 0u64;
-    while at < len {
-        let n = ((len - at) as usize).min(CHUNK);
-        if src.read_exact_at(&mut buf[..n], at).is_err() {
-            let mut p = 0usize;
-            while p < n {
-                let k = PIECE.min(n - p);
-                if let Err(e) = src.read_exact_at(&mut buf[p..p + k], at + p as u64) {
-                    add(at + p as u64, k as u64, e.raw_os_error());
+    for r in &ranges {
+        let mut add = |off: u64, n: u64, errno: Option<i32>| match bad.last_mut() {
+            Some((o, l, _, w)) if *o + *l == off && *w == r.owner => *l += n,
+            _ => bad.push((off, n, errno, r.owner)),
+        };
+        let end = r.offset + r.len;
+        let mut at = r.offset;
+        while at < end {
+            let n = ((end - at) as usize).min(CHUNK);
+            if src.read_exact_at(&mut buf[..n], at).is_err() {
+                let mut p = 0usize;
+                while p < n {
+                    let k = PIECE.min(n - p);
+                    let off = at + p as u64;
+                    if src.read_exact_at(&mut buf[p..p + k], off).is_err() {
+                        let mut q = 0usize;
+                        while q < k {
+                            let m = FINE.min(k - q);
+                            let o = off + q as u64;
+                            if let Err(e) = src.read_exact_at(&mut buf[p + q..p + q + m], o) {
+                                add(o, m as u64, e.raw_os_error());
+                            }
+                            q += m;
+                        }
+                    }
+                    p += k;
                 }
-                p += k;
             }
+            at += n as u64;
         }
-        at += n as u64;
+        facts.bytes += r.len;
+        match r.owner {
+            FREE_SPACE => facts.free_space_bytes += r.len,
+            OUTSIDE_PARTITIONS => facts.outside_partitions_bytes += r.len,
+            _ => {}
+        }
     }
-    for (off, n, errno) in bad.iter().take(MAX_REPORTED) {
+    for (off, n, errno, owner) in bad.iter().take(MAX_REPORTED) {
         let errno_s = errno.map(|e| format!(", errno {e}")).unwrap_or_default();
         findings.push(
             Finding::error(
                 codes::SURFACE_READ_ERROR,
                 DriveStatus::HardwareError,
-                format!("{subject} at byte {off}"),
-                format!("{n} bytes at disk byte offset {off} cannot be read{errno_s}"),
+                format!("{subject} {owner} at byte {off}"),
+                format!("{n} bytes at disk byte offset {off} ({owner}) cannot be read{errno_s}"),
             )
             .with_hint("the drive has unreadable sectors: replace it before shipping"),
         );
@@ -66,22 +180,22 @@ pub fn surface_read(src: &dyn ReadAt, subject: &str, findings: &mut Vec<Finding>
         ));
     }
     let secs = t0.elapsed().as_secs_f64();
-    SurfaceFacts {
-        bytes: len,
-        seconds: (secs * 1000.0).round() / 1000.0,
-        unreadable_bytes: bad.iter().map(|b| b.1).sum(),
-        unreadable_ranges: bad.len() as u64,
-    }
+    facts.seconds = (secs * 1000.0).round() / 1000.0;
+    facts.unreadable_bytes = bad.iter().map(|b| b.1).sum();
+    facts.unreadable_ranges = bad.len() as u64;
+    facts
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    struct Failing(Vec<u8>, u64);
+    /// Fails reads touching any of the byte ranges (EIO).
+    struct Failing(Vec<u8>, Vec<(u64, u64)>);
     impl ReadAt for Failing {
         fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-            if offset <= self.1 && self.1 < offset + buf.len() as u64 {
+            let end = offset + buf.len() as u64;
+            if self.1.iter().any(|&(s, e)| offset < e && s < end) {
                 return Err(std::io::Error::from_raw_os_error(5));
             }
             self.0.read_exact_at(buf, offset)
@@ -92,14 +206,70 @@ mod tests {
     }
 
     #[test]
-    fn bad_sector_is_found_and_narrowed() {
-        let src = Failing(vec![0u8; 9 << 20], (5 << 20) + 70_000);
+    fn outside_partitions_is_the_complement() {
+        let r = outside(100, &[(10, 20), (50, 10), (55, 10)]);
+        let v: Vec<(u64, u64)> = r.iter().map(|r| (r.offset, r.len)).collect();
+        assert_eq!(v, vec![(0, 10), (30, 20), (65, 35)]);
+        assert!(r.iter().all(|r| r.owner == OUTSIDE_PARTITIONS));
+        assert!(outside(100, &[(0, 100)]).is_empty());
+    }
+
+    #[test]
+    fn free_runs_become_disk_ranges() {
+        let r = free_space(1 << 20, 40960, 4096, &[(2, 3), (9, 5)]);
+        let v: Vec<(u64, u64)> = r.iter().map(|r| (r.offset, r.len)).collect();
+        // The second run is clipped at the volume's end (10 clusters).
+        assert_eq!(
+            v,
+            vec![((1 << 20) + 8192, 12288), ((1 << 20) + 36864, 4096)]
+        );
+    }
+
+    #[test]
+    fn bad_sectors_in_free_space_and_outside_partitions_are_found() {
+        // A 16 MiB disk: one partition at 1 MiB..15 MiB whose volume has free
+        // clusters at 4 MiB..9 MiB (volume offsets 3 MiB..8 MiB).
+        let mib = 1u64 << 20;
+        let bad_free = 6 * mib + 70_000;
+        let bad_out = 15 * mib + 5000;
+        let bad_used = 12 * mib; // in use by a file: not read here
+        let src = Failing(
+            vec![0u8; 16 << 20],
+            vec![
+                (bad_free, bad_free + 1),
+                (bad_out, bad_out + 1),
+                (bad_used, bad_used + 1),
+            ],
+        );
+        let mut ranges = outside(16 * mib, &[(mib, 14 * mib)]);
+        ranges.extend(free_space(mib, 14 * mib, 4096, &[(768, 1280)]));
         let mut f = Vec::new();
-        let facts = surface_read(&src, "disk", &mut f);
-        assert_eq!(facts.unreadable_ranges, 1);
-        assert_eq!(facts.unreadable_bytes, 65536);
-        assert_eq!(f.len(), 1);
-        assert_eq!(f[0].subject, format!("disk at byte {}", (5 << 20) + 65536));
+        let facts = surface_read(&src, &ranges, "disk.img", &mut f);
+        assert_eq!(facts.unreadable_ranges, 2, "{f:#?}");
+        assert_eq!(facts.unreadable_bytes, 8192);
+        assert_eq!(facts.free_space_bytes, 5 * mib);
+        assert_eq!(facts.outside_partitions_bytes, 2 * mib);
+        assert_eq!(facts.bytes, 7 * mib);
+        assert_eq!(f.len(), 2);
+        let free_at = bad_free / 4096 * 4096;
+        assert_eq!(
+            f[0].subject,
+            format!("disk.img free space at byte {free_at}")
+        );
+        assert!(
+            f[0].message.starts_with(&format!(
+                "4096 bytes at disk byte offset {free_at} (free space)"
+            )),
+            "{}",
+            f[0].message
+        );
         assert!(f[0].message.contains("errno 5"));
+        assert_eq!(f[0].predicts, DriveStatus::HardwareError);
+        let out_at = bad_out / 4096 * 4096;
+        assert_eq!(
+            f[1].subject,
+            format!("disk.img outside partitions at byte {out_at}")
+        );
+        assert!(f[1].message.contains("(outside partitions)"));
     }
 }
