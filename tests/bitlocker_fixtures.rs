@@ -296,6 +296,9 @@ fn resized_fixture_keeps_valid_metadata() {
 /// Writes a large fixture for `benches/bitlocker.sh`:
 /// `IE_PREFLIGHT_BENCH_OUT=/path IE_PREFLIGHT_BENCH_MIB=512 cargo test --release
 /// --test bitlocker_fixtures -- --ignored --exact make_bench_image`.
+/// `IE_PREFLIGHT_BENCH_INNER=plain.img` encrypts that plain volume (the
+/// scan benchmark's populated NTFS) instead of the `full` fixture; the volume
+/// is then at least as large as it.
 #[test]
 #[ignore]
 fn make_bench_image() {
@@ -310,8 +313,13 @@ fn make_bench_image() {
         .unwrap_or_else(|_| "bitlk-aes-xts-128".to_string());
     let img = bitlk::image(&template).unwrap();
     let t = std::fs::read(&img.path).unwrap();
-    let inner = common::ntfs::image("full");
-    let f = encrypt::build(&t, img.get("RP").unwrap(), &inner, mib << 20).unwrap();
+    let inner = match std::env::var_os("IE_PREFLIGHT_BENCH_INNER") {
+        Some(p) => std::fs::read(p).unwrap(),
+        None => common::ntfs::image("full"),
+    };
+    let len = (mib << 20).max((inner.len() as u64).div_ceil(4096) * 4096);
+    let f =
+        encrypt::build(&t, img.get("RP").unwrap(), &inner, len).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(&out, &f.bytes).unwrap();
     let mut sums = std::path::PathBuf::from(&out).into_os_string();
     sums.push(".sha256");
