@@ -125,7 +125,7 @@ load = open("/proc/loadavg").read().split()[0]
 nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
 whole = p["mean"] / b["mean"]
 sp, sb = p["mean"] - pn["mean"], b["mean"] - bn["mean"]
-print(f"""### (d) Hash scan inside BitLocker, run of {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}
+print(f"""#### (d) Hash scan inside BitLocker, run of {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}
 
 Machine: {cpu_model}, {nproc} CPUs (shared, load average {load} at the end); hyperfine means of 10 runs after 2 warm-ups, page cache warm (tmpfs); release build.
 Volume: {vol >> 20} MiB XTS-AES-128 (fixture helper over a plain NTFS made with mkntfs + ntfs-3g), {size} bytes of file data in {files} files; the plain twin is the same NTFS volume unencrypted. Both runs wrote identical `--hashes` files.
