@@ -8,7 +8,7 @@ mod common;
 
 use assert_cmd::Command;
 use common::manifest::*;
-use common::report::{check_json, codes};
+use common::report::{check_json, manifest_codes};
 use ie_preflight::ntfs_volume::{DataRef, NtfsVolume};
 use ie_preflight::scan::{self, Job, ScanOptions};
 use ie_preflight::source::ReadAt;
@@ -31,13 +31,6 @@ fn manifest_json(manifest: &Path, source: &Path, extra: &[&str]) -> Value {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
-}
-
-fn manifest_codes(v: &Value) -> Vec<String> {
-    codes(v)
-        .into_iter()
-        .filter(|c| c.starts_with("manifest.") || c.starts_with("scan."))
-        .collect()
 }
 
 /// Volume byte offset of byte `off` of the file at `path`.

@@ -463,6 +463,12 @@ fn examine_bitlocker(
             DriveStatus::NtfsVolumeNotFound,
             "the BitLocker volume was not unlocked (give the recovery password with --recovery-key-file), so the file system inside was not examined",
         );
+        if content.is_some() {
+            list.blocked(
+                DriveStatus::ManifestFileError,
+                "the BitLocker volume was not unlocked, so the drive manifest was not read and no file was hashed",
+            );
+        }
         return Ok(());
     };
     list.checked(DriveStatus::NtfsVolumeNotFound);

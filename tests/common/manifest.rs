@@ -210,9 +210,19 @@ impl Drop for Mount {
 /// A fresh 64 MiB NTFS image (no partition table) holding `files`, the default
 /// metadata file and, when given, `\DriveManifest.xml`.
 pub fn build_drive(dir: &Path, files: &[FileSpec], manifest: Option<&str>) -> PathBuf {
+    build_drive_sized(dir, files, manifest, 64 << 20)
+}
+
+/// [`build_drive`] with an image of `bytes` bytes.
+pub fn build_drive_sized(
+    dir: &Path,
+    files: &[FileSpec],
+    manifest: Option<&str>,
+    bytes: u64,
+) -> PathBuf {
     let img = dir.join("drive.img");
     let f = std::fs::File::create(&img).expect("image");
-    f.set_len(64 << 20).expect("size");
+    f.set_len(bytes).expect("size");
     drop(f);
     let ok = Command::new("mkntfs")
         .args(["-q", "-F", "-Q", "-L", "TESTDRIVE"])

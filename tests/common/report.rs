@@ -45,3 +45,11 @@ pub fn row(v: &Value, status: &str) -> String {
         .map(|r| r["result"].as_str().unwrap().to_string())
         .unwrap_or_else(|| panic!("no checklist row {status}"))
 }
+
+/// The manifest and hash-scan finding codes of a report.
+pub fn manifest_codes(v: &Value) -> Vec<String> {
+    codes(v)
+        .into_iter()
+        .filter(|c| c.starts_with("manifest.") || c.starts_with("scan."))
+        .collect()
+}
