@@ -239,6 +239,9 @@ fn sector_size_option_overrides_inference() {
     assert_eq!(v["disk"]["sector_size_source"], "option");
     let (v, _) = check_json::<&str>(&image("gpt-4k-ntfs.img.xz"), &[]);
     assert_eq!(v["disk"]["sector_size_source"], "gpt-header");
+    // Only logical partitions: the volume is found through the extended boot record.
+    let (v, _) = check_json::<&str>(&image("mbr-logical-ntfs.img.xz"), &[]);
+    assert_eq!(v["disk"]["sector_size_source"], "boot-sector");
 }
 
 #[test]

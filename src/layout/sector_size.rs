@@ -52,6 +52,31 @@ fn boot_sector_bps(sector: &[u8]) -> Option<u32> {
     matches!(bps, 512 | 1024 | 2048 | 4096).then_some(bps)
 }
 
+/// Bytes per sector of the first volume an MBR points at, reading the table
+/// in units of `ss`: the first primary partition, or else the first logical
+/// one (through the first extended boot record).
+fn mbr_volume_bps(disk: &dyn ReadAt, s0: &[u8], ss: u32) -> Option<u32> {
+    let ss64 = u64::from(ss);
+    let entries = mbr::entries(s0);
+    let start = match entries
+        .iter()
+        .find(|e| e.kind != 0 && !mbr::is_extended(e.kind))
+    {
+        Some(e) => u64::from(e.start),
+        None => {
+            let ext = entries.iter().find(|e| mbr::is_extended(e.kind))?;
+            let ebr = read_vec_if_inside(disk, u64::from(ext.start) * ss64, 512).ok()??;
+            let logical = mbr::entries(&ebr)
+                .into_iter()
+                .next()
+                .filter(|e| e.kind != 0)?;
+            u64::from(ext.start) + u64::from(logical.start)
+        }
+    };
+    let vbr = read_vec_if_inside(disk, start.checked_mul(ss64)?, 512).ok()??;
+    boot_sector_bps(&vbr)
+}
+
 /// Infer the sector size of an image: a GPT header at 512 or 4096, else the
 /// boot sector of the first MBR partition (trying both unit sizes), else the
 /// boot sector at 0, else 512.
@@ -66,17 +91,9 @@ pub fn infer_sector_size(disk: &dyn ReadAt) -> SectorSize {
         return found(512, SectorSizeSource::Default);
     };
     if mbr::looks_like_mbr(&s0) {
-        if let Some(e) = mbr::entries(&s0)
-            .iter()
-            .find(|e| e.kind != 0 && !mbr::is_extended(e.kind))
-        {
-            for ss in [512u32, 4096] {
-                let off = u64::from(e.start) * u64::from(ss);
-                if let Ok(Some(vbr)) = read_vec_if_inside(disk, off, 512) {
-                    if boot_sector_bps(&vbr) == Some(ss) {
-                        return found(ss, SectorSizeSource::BootSector);
-                    }
-                }
+        for ss in [512u32, 4096] {
+            if mbr_volume_bps(disk, &s0, ss) == Some(ss) {
+                return found(ss, SectorSizeSource::BootSector);
             }
         }
         return found(512, SectorSizeSource::Default);
