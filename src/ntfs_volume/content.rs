@@ -120,32 +120,44 @@ impl<'a> ContentReader<'a> {
         Ok(())
     }
 
+    /// The extent holding stream byte `pos`.
+    fn extent_at<'e>(&self, ext: &'e [Extent], pos: u64) -> Result<&'e Extent, NtfsError> {
+        let vcn = pos / self.cluster;
+        let i = ext.partition_point(|e| e.vcn.saturating_add(e.clusters) <= vcn);
+        ext.get(i).filter(|e| e.vcn <= vcn).ok_or_else(|| {
+            NtfsError::corrupt(
+                pos,
+                format!("byte {pos} of the file is not mapped by its data runs"),
+            )
+        })
+    }
+
+    /// Stream offset just past extent `e`.
+    fn run_end(&self, e: &Extent) -> u64 {
+        e.vcn
+            .saturating_add(e.clusters)
+            .saturating_mul(self.cluster)
+    }
+
+    /// Volume byte offset of stream byte `pos`, which extent `e` holds.
+    fn volume_offset(&self, e: &Extent, pos: u64) -> Result<u64, NtfsError> {
+        e.lcn
+            .checked_mul(self.cluster)
+            .and_then(|b| b.checked_add(pos - e.vcn * self.cluster))
+            .ok_or_else(|| NtfsError::corrupt(pos, "extent past u64"))
+    }
+
     fn read_plain(&self, ext: &[Extent], offset: u64, buf: &mut [u8]) -> Result<(), NtfsError> {
         let mut done = 0usize;
         while done < buf.len() {
             let pos = offset + done as u64;
-            let vcn = pos / self.cluster;
-            let i = ext.partition_point(|e| e.vcn.saturating_add(e.clusters) <= vcn);
-            let e = ext.get(i).filter(|e| e.vcn <= vcn).ok_or_else(|| {
-                NtfsError::corrupt(
-                    pos,
-                    format!("byte {pos} of the file is not mapped by its data runs"),
-                )
-            })?;
-            let run_end = e
-                .vcn
-                .saturating_add(e.clusters)
-                .saturating_mul(self.cluster);
-            let take = ((run_end - pos) as usize).min(buf.len() - done);
+            let e = self.extent_at(ext, pos)?;
+            let take = ((self.run_end(e) - pos) as usize).min(buf.len() - done);
             let dst = &mut buf[done..done + take];
             if e.is_sparse() {
                 dst.fill(0);
             } else {
-                let at = e
-                    .lcn
-                    .checked_mul(self.cluster)
-                    .and_then(|b| b.checked_add(pos - e.vcn * self.cluster))
-                    .ok_or_else(|| NtfsError::corrupt(pos, "extent past u64"))?;
+                let at = self.volume_offset(e, pos)?;
                 self.src.read_exact_at(dst, at).map_err(|source| {
                     NtfsError::Read(crate::source::ReadError {
                         offset: at,

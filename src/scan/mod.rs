@@ -7,12 +7,15 @@
 //! findings with the owning file, and the scan goes on.
 
 pub mod hashes;
+pub mod md5_pair;
+mod ranges;
 mod stage;
 pub mod surface;
 
 pub use stage::{run_content_stage, ContentOptions, ContentReport};
 
 use crate::manifest::{codes as mcodes, hex_upper, Range};
+use ranges::{PairedRanges, RangeHasher, Verdicts};
 use crate::ntfs_volume::{DataRef, Inventory, NtfsError, NtfsVolume};
 use crate::report::{DriveStatus, Finding};
 use md5::Md5;
@@ -147,95 +150,21 @@ pub fn scan(
 struct Buffers {
     /// For files read and hashed on the worker itself.
     inline: Vec<u8>,
-    /// Chunks handed to the hashing helpers of a big file.
+    /// Buffers handed to the hashing helpers of a big file.
     pool: Vec<Chunk>,
 }
 
-/// Incremental MD5 of the manifest ranges of one file.
-struct RangeHasher<'a> {
-    ranges: &'a [Range],
-    i: usize,
-    cur: Md5,
-    /// Bytes of range `i` fed so far.
-    fed: u64,
-    mismatches: Vec<(Range, [u8; 16])>,
-    checked: u64,
-}
-
-impl<'a> RangeHasher<'a> {
-    fn new(ranges: &'a [Range]) -> Self {
-        RangeHasher {
-            ranges,
-            i: 0,
-            cur: Md5::new(),
-            fed: 0,
-            mismatches: Vec::new(),
-            checked: 0,
-        }
-    }
-
-    fn finish_current(&mut self) {
-        let r = self.ranges[self.i];
-        let got: [u8; 16] = std::mem::replace(&mut self.cur, Md5::new())
-            .finalize()
-            .into();
-        self.checked += 1;
-        if let Some(want) = r.md5 {
-            if want != got {
-                self.mismatches.push((r, got));
-            }
-        }
-        self.i += 1;
-        self.fed = 0;
-    }
-
-    /// Feed file bytes `data` starting at file offset `at`.
-    fn feed(&mut self, at: u64, data: &[u8]) {
-        let end = at + data.len() as u64;
-        while let Some(r) = self.ranges.get(self.i) {
-            let pos = r.offset.saturating_add(self.fed);
-            if pos < at && self.fed == 0 {
-                // Starts before data we have (overlapping ranges): skip it.
-                self.i += 1;
-                continue;
-            }
-            if pos >= end {
-                break;
-            }
-            let from = (pos - at) as usize;
-            let to = r.offset.saturating_add(r.len).min(end);
-            let take = (to - pos) as usize;
-            self.cur.update(&data[from..from + take]);
-            self.fed += take as u64;
-            if self.fed >= r.len {
-                self.finish_current();
-            } else {
-                break;
-            }
-        }
-    }
-
-    /// End of file: ranges not (fully) fed are hashed over what there was.
-    fn end(&mut self) {
-        while self.i < self.ranges.len() {
-            self.finish_current();
-        }
-    }
-}
-
-/// The hashers of one file.
-struct Hashers<'a> {
+/// The whole-file hashers of one file.
+struct Hashers {
     sha: Option<Sha256>,
     md5: Option<Md5>,
-    ranges: RangeHasher<'a>,
 }
 
-impl<'a> Hashers<'a> {
-    fn new(job: &'a Job, opts: ScanOptions) -> Self {
+impl Hashers {
+    fn new(opts: ScanOptions) -> Self {
         Hashers {
             sha: opts.sha256.then(Sha256::new),
             md5: opts.file_md5.then(Md5::new),
-            ranges: RangeHasher::new(&job.ranges),
         }
     }
 }
@@ -331,13 +260,14 @@ fn hash_file(
     };
     let size = reader.len();
     res.size = size;
-    let mut h = Hashers::new(job, opts);
+    let mut h = Hashers::new(opts);
     // Even with one worker (a rotational drive), helpers hash a big file while it is read.
-    let outcome = if size >= PIPELINE_MIN {
+    let (outcome, verdicts) = if size >= PIPELINE_MIN {
         pipelined(
             &reader,
             size,
             &mut h,
+            &job.ranges,
             &path,
             &mut findings,
             bytes_done,
@@ -348,6 +278,7 @@ fn hash_file(
             &reader,
             size,
             &mut h,
+            &job.ranges,
             &path,
             &mut findings,
             bytes_done,
@@ -361,9 +292,8 @@ fn hash_file(
             false
         }
     };
-    h.ranges.end();
-    let checked = h.ranges.checked;
-    for (r, got) in h.ranges.mismatches.iter().take(MAX_MISMATCH_PER_FILE) {
+    let checked = verdicts.checked;
+    for (r, got) in verdicts.mismatches.iter().take(MAX_MISMATCH_PER_FILE) {
         let want = r.md5.map(|m| hex_upper(&m)).unwrap_or_default();
         findings.push(
             Finding::error(
@@ -378,14 +308,14 @@ fn hash_file(
             .with_hint("copy the file again and prepare the drive again, or check the drive for damage"),
         );
     }
-    if h.ranges.mismatches.len() > MAX_MISMATCH_PER_FILE {
+    if verdicts.mismatches.len() > MAX_MISMATCH_PER_FILE {
         findings.push(Finding::error(
             mcodes::BLOCK_HASH_MISMATCH,
             DriveStatus::DiskCorrupted,
             path(),
             format!(
                 "{} more ranges of this file do not match the manifest",
-                h.ranges.mismatches.len() - MAX_MISMATCH_PER_FILE
+                verdicts.mismatches.len() - MAX_MISMATCH_PER_FILE
             ),
         ));
     }
@@ -406,25 +336,30 @@ fn content_error(path: &str, e: &NtfsError) -> Finding {
     )
 }
 
+/// Read and hash a file on this thread; the outcome and the ranges' verdicts.
 fn inline(
     r: &crate::ntfs_volume::ContentReader<'_>,
     size: u64,
-    h: &mut Hashers<'_>,
+    h: &mut Hashers,
+    ranges: &[Range],
     path: &dyn Fn() -> String,
     findings: &mut Vec<Finding>,
     bytes_done: &AtomicU64,
     buf: &mut Vec<u8>,
-) -> Result<bool, NtfsError> {
-    let want = (size as usize).clamp(1, READ);
-    if buf.len() < want {
-        // Grows to READ at most once per worker.
-        buf.resize(want.next_power_of_two().min(READ), 0);
-    }
+) -> (Result<bool, NtfsError>, Verdicts) {
+    let mut rh = RangeHasher::new(ranges);
     let mut at = 0u64;
     let mut complete = true;
     while at < size {
-        let n = ((size - at) as usize).min(buf.len());
-        complete &= read_chunk(r, at, &mut buf[..n], path, findings)?;
+        let n = ((size - at) as usize).min(READ);
+        if buf.len() < n {
+            // Grows to READ at most once per worker.
+            buf.resize(n.next_power_of_two().min(READ), 0);
+        }
+        match read_chunk(r, at, &mut buf[..n], path, findings) {
+            Ok(c) => complete &= c,
+            Err(e) => return (Err(e), rh.end()),
+        }
         let data = &buf[..n];
         if let Some(s) = h.sha.as_mut() {
             s.update(data);
@@ -432,14 +367,15 @@ fn inline(
         if let Some(m) = h.md5.as_mut() {
             m.update(data);
         }
-        h.ranges.feed(at, data);
+        rh.feed(at, data);
         at += n as u64;
         bytes_done.fetch_add(n as u64, Ordering::Relaxed);
     }
-    Ok(complete)
+    (Ok(complete), rh.end())
 }
 
-/// Always `READ` bytes long; messages say how many of them are data.
+/// A piece of a big file on its way to the hashers: a pooled buffer, always
+/// `READ` bytes long; messages say how many of them are data.
 type Chunk = Arc<Vec<u8>>;
 
 /// Reader here; SHA-256 on one helper thread, the MD5s on another. Buffers
@@ -447,38 +383,42 @@ type Chunk = Arc<Vec<u8>>;
 fn pipelined(
     r: &crate::ntfs_volume::ContentReader<'_>,
     size: u64,
-    h: &mut Hashers<'_>,
+    h: &mut Hashers,
+    ranges: &[Range],
     path: &dyn Fn() -> String,
     findings: &mut Vec<Finding>,
     bytes_done: &AtomicU64,
     pool: &mut Vec<Chunk>,
-) -> Result<bool, NtfsError> {
+) -> (Result<bool, NtfsError>, Verdicts) {
     const IN_FLIGHT: usize = 8;
+    // The MD5 helper holds up to `HOLD` bytes of ranges waiting for their
+    // partner; the pool has room for them besides the chunks in flight.
+    const BUFFERS: usize = IN_FLIGHT + 3 + (ranges::HOLD as usize).div_ceil(READ);
     let (sha_tx, sha_rx) = sync_channel::<(u64, usize, Chunk)>(IN_FLIGHT);
     let (md_tx, md_rx) = sync_channel::<(u64, usize, Chunk)>(IN_FLIGHT);
-    // Consumers hand their reference back here: a wake-up for the reader.
+    // Consumers hand their reference to a buffer back here: a wake-up for a
+    // reader waiting for a free buffer (see `give_back`).
     let (ret_tx, ret_rx) = sync_channel::<Chunk>(8 * IN_FLIGHT);
     let sha = h.sha.take();
     let use_sha = sha.is_some();
     let md5 = h.md5.take();
-    let ranges = &mut h.ranges;
-    let need_md = md5.is_some() || !ranges.ranges.is_empty();
-    let (result, sha, md5) = std::thread::scope(|s| {
+    let need_md = md5.is_some() || !ranges.is_empty();
+    let (result, sha, md5, verdicts) = std::thread::scope(|s| {
         let ret2 = ret_tx.clone();
         let sha_thread =
             s.spawn(move || consume(sha_rx, ret2, sha, |st: &mut Sha256, _, d| st.update(d)));
         let ret3 = ret_tx.clone();
         let md_thread = s.spawn(move || {
-            let mut state = (md5, ranges);
+            let mut md5 = md5;
+            let mut paired = PairedRanges::new(ranges);
             for (at, n, c) in md_rx.iter() {
-                let data = c.get(..n).unwrap_or(&c[..]);
-                if let Some(m) = state.0.as_mut() {
-                    m.update(data);
+                if let Some(m) = md5.as_mut() {
+                    m.update(c.get(..n).unwrap_or(&c[..]));
                 }
-                state.1.feed(at, data);
-                let _ = ret3.send(c);
+                paired.feed(at, n, &c);
+                give_back(&ret3, c);
             }
-            state.0
+            (md5, paired.end())
         });
         drop(ret_tx);
         // Buffers left from an earlier file count as made.
@@ -488,55 +428,58 @@ fn pipelined(
         let mut result = Ok(());
         while at < size {
             let n = ((size - at) as usize).min(READ);
-            // A buffer nobody else holds any more.
-            let mut buf = loop {
-                if let Some(k) = pool.iter().position(|b| Arc::strong_count(b) == 1) {
-                    break pool.swap_remove(k);
+            let chunk = {
+                // A buffer nobody else holds any more.
+                let mut buf = loop {
+                    if let Some(k) = pool.iter().position(|b| Arc::strong_count(b) == 1) {
+                        break pool.swap_remove(k);
+                    }
+                    if made < BUFFERS {
+                        made += 1;
+                        break Arc::new(vec![0u8; READ]);
+                    }
+                    match ret_rx.recv() {
+                        Ok(b) => drop(b),
+                        Err(_) => break Arc::new(vec![0u8; READ]),
+                    }
+                };
+                while let Ok(b) = ret_rx.try_recv() {
+                    drop(b);
                 }
-                if made < IN_FLIGHT + 2 {
-                    made += 1;
-                    break Arc::new(vec![0u8; READ]);
-                }
-                match ret_rx.recv() {
-                    Ok(b) => drop(b),
-                    Err(_) => break Arc::new(vec![0u8; READ]),
-                }
-            };
-            while let Ok(b) = ret_rx.try_recv() {
-                drop(b);
-            }
-            let Some(v) = Arc::get_mut(&mut buf) else {
-                break;
-            };
-            if v.len() < READ {
-                v.resize(READ, 0);
-            }
-            match read_chunk(r, at, &mut v[..n], path, findings) {
-                Ok(c) => complete &= c,
-                Err(e) => {
-                    result = Err(e);
+                let Some(v) = Arc::get_mut(&mut buf) else {
                     break;
+                };
+                if v.len() < READ {
+                    v.resize(READ, 0);
                 }
-            }
+                match read_chunk(r, at, &mut v[..n], path, findings) {
+                    Ok(c) => complete &= c,
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+                pool.push(buf.clone());
+                buf
+            };
             if use_sha {
-                let _ = sha_tx.send((at, n, buf.clone()));
+                let _ = sha_tx.send((at, n, chunk.clone()));
             }
             if need_md {
-                let _ = md_tx.send((at, n, buf.clone()));
+                let _ = md_tx.send((at, n, chunk));
             }
-            pool.push(buf);
             at += n as u64;
             bytes_done.fetch_add(n as u64, Ordering::Relaxed);
         }
         drop(sha_tx);
         drop(md_tx);
         let sha = sha_thread.join().ok().flatten();
-        let md5 = md_thread.join().ok().flatten();
-        (result.map(|_| complete), sha, md5)
+        let (md5, verdicts) = md_thread.join().unwrap_or_default();
+        (result.map(|_| complete), sha, md5, verdicts)
     });
     h.sha = sha;
     h.md5 = md5;
-    result
+    (result, verdicts)
 }
 
 fn consume<S>(
@@ -549,7 +492,13 @@ fn consume<S>(
         if let Some(s) = state.as_mut() {
             f(s, at, c.get(..n).unwrap_or(&c[..]));
         }
-        let _ = ret.send(c);
+        give_back(&ret, c);
     }
     state
+}
+
+/// Drop a consumer's reference to a buffer and tell the reader, which may be
+/// waiting for a free one. Never blocks: a full channel wakes the reader too.
+fn give_back(ret: &std::sync::mpsc::SyncSender<Chunk>, c: Chunk) {
+    let _ = ret.try_send(c);
 }
