@@ -8,13 +8,14 @@
 mod entries;
 pub mod inventory;
 mod position;
+pub(crate) mod reader;
 
 pub use entries::{check_entry, Entry, EntryKind};
 pub use position::{positioned, LineIndex};
 
 use crate::report::{DriveStatus, Finding};
-use quick_xml::events::{BytesRef, BytesStart, Event};
-use quick_xml::Reader;
+use quick_xml::events::BytesStart;
+use reader::{Decoded, Problem, Sink};
 
 /// The stable finding codes of the blob-list validator.
 pub mod codes {
@@ -122,6 +123,16 @@ struct Parser {
 impl Parser {
     fn add(&mut self, pos: usize, f: Finding) {
         self.found.push((pos, f));
+    }
+}
+
+impl Sink for Parser {
+    fn depth(&self) -> usize {
+        self.stack.len()
+    }
+
+    fn findings(&self) -> usize {
+        self.found.len()
     }
 
     fn open(&mut self, e: &BytesStart<'_>, pos: usize) {
@@ -276,30 +287,38 @@ impl Parser {
         }
     }
 
-    fn reference(&mut self, r: &BytesRef<'_>, pos: usize) -> Result<(), Finding> {
-        let c = match r.resolve_char_ref() {
-            Ok(Some(c)) => c,
-            Ok(None) => match r
-                .decode()
-                .map_err(|e| err(codes::XML, e.to_string()))?
-                .as_ref()
-            {
-                "lt" => '<',
-                "gt" => '>',
-                "amp" => '&',
-                "apos" => '\'',
-                "quot" => '"',
-                other => {
-                    return Err(err(
-                        codes::XML,
-                        format!("undefined entity `&{other};` (entities are never resolved)"),
-                    ))
-                }
-            },
-            Err(e) => return Err(err(codes::XML, format!("bad character reference: {e}"))),
+    fn problem(&mut self, pos: usize, p: Problem) {
+        let f = match p {
+            Problem::Doctype => warn(
+                codes::DOCTYPE,
+                "a DOCTYPE is not expected; it is not processed and the service may reject it",
+            ),
+            Problem::TooDeep => err(
+                codes::XML,
+                format!("elements nested deeper than {MAX_DEPTH}; not checked further"),
+            ),
+            Problem::BadReference(msg) | Problem::Syntax(msg) => err(codes::XML, msg),
         };
-        self.text(c.encode_utf8(&mut [0; 4]), pos);
-        Ok(())
+        self.add(pos, f);
+    }
+
+    fn eof(&mut self, end: usize) {
+        if let Some(open) = self.stack.iter().rev().find_map(|f| match f {
+            Frame::Root { .. } => Some(ROOT_NAME),
+            _ => None,
+        }) {
+            self.add(
+                end,
+                err(
+                    codes::XML,
+                    format!("the document ends before <{open}> is closed"),
+                ),
+            );
+        } else if self.stack.is_empty() && !self.root_done {
+            self.add(0, err(codes::ROOT, "no root element; expected <BlobList>"));
+        } else if !self.stack.is_empty() {
+            self.add(end, err(codes::XML, "the document ends inside an element"));
+        }
     }
 }
 
@@ -333,21 +352,19 @@ fn validate_into(bytes: &[u8], entries_out: &mut Vec<Entry>) -> Vec<Finding> {
             ),
         )];
     }
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let mut f = warn(
-            codes::ENCODING,
-            "UTF-16 blob lists are not checked; save it as UTF-8",
-        );
-        f.subject = "line 1, column 1".into();
-        return vec![f];
-    }
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = match std::str::from_utf8(body) {
-        Ok(t) => t,
-        Err(e) => {
-            let good = std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or("");
+    let text = match reader::decode(bytes) {
+        Decoded::Text(t) => t,
+        Decoded::Utf16 => {
+            let mut f = warn(
+                codes::ENCODING,
+                "UTF-16 blob lists are not checked; save it as UTF-8",
+            );
+            f.subject = "line 1, column 1".into();
+            return vec![f];
+        }
+        Decoded::NotUtf8(at) => {
             let mut f = err(codes::ENCODING, "not valid UTF-8");
-            f.subject = LineIndex::new(good).subject(good.len());
+            f.subject = at;
             return vec![f];
         }
     };
@@ -356,86 +373,7 @@ fn validate_into(bytes: &[u8], entries_out: &mut Vec<Entry>) -> Vec<Finding> {
     }
     let ix = LineIndex::new(text);
     let mut p = Parser::default();
-    let mut reader = Reader::from_str(text);
-    loop {
-        let pos = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-        match reader.read_event() {
-            Ok(Event::Start(e)) => {
-                if p.stack.len() >= MAX_DEPTH {
-                    p.add(
-                        pos,
-                        err(
-                            codes::XML,
-                            format!("elements nested deeper than {MAX_DEPTH}; not checked further"),
-                        ),
-                    );
-                    break;
-                }
-                p.open(&e, pos)
-            }
-            Ok(Event::Empty(e)) => {
-                p.open(&e, pos);
-                p.close();
-            }
-            Ok(Event::End(_)) => p.close(),
-            Ok(Event::Text(t)) => match t.xml10_content() {
-                // Point at the first character that is not whitespace.
-                Ok(s) => p.text(
-                    &s,
-                    pos + t.iter().take_while(|b| b.is_ascii_whitespace()).count(),
-                ),
-                Err(e) => p.add(pos, err(codes::XML, e.to_string())),
-            },
-            Ok(Event::CData(t)) => match t.decode() {
-                Ok(s) => p.text(&s, pos),
-                Err(e) => p.add(pos, err(codes::XML, e.to_string())),
-            },
-            Ok(Event::GeneralRef(r)) => {
-                if let Err(f) = p.reference(&r, pos) {
-                    p.add(pos, f);
-                    break;
-                }
-            }
-            Ok(Event::DocType(_)) => p.add(
-                pos,
-                warn(
-                    codes::DOCTYPE,
-                    "a DOCTYPE is not expected; it is not processed and the service may reject it",
-                ),
-            ),
-            Ok(Event::Decl(_)) | Ok(Event::PI(_)) | Ok(Event::Comment(_)) => {}
-            Ok(Event::Eof) => {
-                if let Some(open) = p.stack.iter().rev().find_map(|f| match f {
-                    Frame::Root { .. } => Some(ROOT_NAME),
-                    _ => None,
-                }) {
-                    p.add(
-                        text.len(),
-                        err(
-                            codes::XML,
-                            format!("the document ends before <{open}> is closed"),
-                        ),
-                    );
-                } else if p.stack.is_empty() && !p.root_done {
-                    p.add(0, err(codes::ROOT, "no root element; expected <BlobList>"));
-                } else if !p.stack.is_empty() {
-                    p.add(
-                        text.len(),
-                        err(codes::XML, "the document ends inside an element"),
-                    );
-                }
-                break;
-            }
-            Err(e) => {
-                let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
-                p.add(at, err(codes::XML, format!("malformed XML: {e}")));
-                break;
-            }
-        }
-        if p.found.len() > MAX_FINDINGS {
-            break;
-        }
-    }
+    reader::read(text, MAX_DEPTH, MAX_FINDINGS, &mut p);
     // An entry still open at a syntax error is not checked: its text is partial.
     let mut found = std::mem::take(&mut p.found);
     for e in &p.entries {

@@ -1,0 +1,313 @@
+//! Streaming parse and structural validation of a drive manifest (§1.2).
+//!
+//! One module per element level: `root` (`DriveManifest`, `Drive` and its
+//! direct children), `blob_list` (`BlobList`, metadata/properties references),
+//! `blob` (`Blob` and its children), `blocks` (block and page ranges). This
+//! module is the entry point, the dispatch on (parent, element) for the
+//! shared reader loop (`crate::bloblist::reader`) and the helpers the levels
+//! share.
+
+mod blob;
+mod blob_list;
+mod blocks;
+mod root;
+
+pub use blob::{Blob, BlobKind};
+pub use blob_list::{BlobList, SideFile};
+pub use blocks::Range;
+pub use root::{BlobTarget, Manifest};
+
+use super::{codes, parse_md5_hex};
+use crate::bloblist::reader::{self, Decoded, Ended, Problem, Sink};
+use crate::bloblist::{positioned, LineIndex};
+use crate::report::{DriveStatus, Finding};
+use quick_xml::events::BytesStart;
+
+/// Deeper nesting is refused (the format is six levels deep).
+const MAX_DEPTH: usize = 16;
+/// Text kept per element; paths and ids are far shorter.
+const TEXT_MAX: usize = 64 * 1024;
+/// At most this many findings from one manifest.
+pub const MAX_FINDINGS: usize = 10_000;
+
+fn err(code: &'static str, msg: impl Into<String>) -> Finding {
+    Finding::error(code, DriveStatus::ManifestFileError, "", msg)
+}
+fn warn(code: &'static str, msg: impl Into<String>) -> Finding {
+    Finding::warning(code, DriveStatus::ManifestFileError, "", msg)
+}
+/// The first `n` characters of a value quoted in a message (input may be huge).
+fn clip(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+struct Parser<'a> {
+    ix: &'a LineIndex<'a>,
+    /// Names of the open elements.
+    stack: Vec<String>,
+    /// Text of the innermost element (a credential's goes to `root.secret`).
+    text: String,
+    found: Vec<(usize, Finding)>,
+    m: Manifest,
+    root: root::RootState,
+    /// The open `<BlobList>` and its position.
+    list: Option<(BlobList, usize)>,
+    /// The open `<MetadataPath>`/`<PropertiesPath>`: (metadata?, hash, position).
+    side: Option<(bool, Option<[u8; 16]>, usize)>,
+    blob: Option<blob::BlobBuild>,
+    blob_paths: std::collections::HashSet<String>,
+    /// Known children of the current `<Blob>` seen so far (duplicates).
+    blob_children: Vec<&'static str>,
+}
+
+/// Attribute `name` of `e`, normalized; the error is a finding's message.
+fn attr(e: &BytesStart<'_>, name: &str) -> Result<Option<String>, String> {
+    for a in e.attributes() {
+        let a = a.map_err(|x| format!("malformed attribute: {x}"))?;
+        if a.key.as_ref() == name.as_bytes() {
+            let v = a
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(|x| format!("attribute {name}: {x}"))?;
+            return Ok(Some(v.into_owned()));
+        }
+    }
+    Ok(None)
+}
+
+impl<'a> Parser<'a> {
+    fn new(ix: &'a LineIndex<'a>) -> Self {
+        Parser {
+            ix,
+            stack: Vec::new(),
+            text: String::new(),
+            found: Vec::new(),
+            m: Manifest::default(),
+            root: Default::default(),
+            list: None,
+            side: None,
+            blob: None,
+            blob_paths: Default::default(),
+            blob_children: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, pos: usize, f: Finding) {
+        self.found.push((pos, f));
+    }
+
+    fn add_all(&mut self, pos: usize, fs: Vec<Finding>) {
+        self.found.extend(fs.into_iter().map(|f| (pos, f)));
+    }
+
+    fn parent(&self) -> &str {
+        self.stack.last().map(String::as_str).unwrap_or("")
+    }
+
+    /// Attribute `name`, `Ok(None)` when absent; `Err` once a malformed
+    /// attribute list has been reported.
+    fn read_attr(
+        &mut self,
+        e: &BytesStart<'_>,
+        pos: usize,
+        name: &str,
+    ) -> Result<Option<String>, ()> {
+        attr(e, name).map_err(|x| self.add(pos, err(codes::XML, x)))
+    }
+
+    /// The required `Hash` attribute: an MD5 in Base16.
+    fn hash_attr(&mut self, e: &BytesStart<'_>, pos: usize, what: &str) -> Option<[u8; 16]> {
+        let f = match self.read_attr(e, pos, "Hash") {
+            Ok(Some(h)) => match parse_md5_hex(&h) {
+                Some(md5) => return Some(md5),
+                None => err(
+                    codes::HASH_FORMAT,
+                    format!(
+                        "{what} Hash \"{}\" is not an MD5 in Base16 (32 hex digits)",
+                        clip(&h, 80)
+                    ),
+                ),
+            },
+            Ok(None) => err(codes::HASH_MISSING, format!("{what} has no Hash attribute")),
+            Err(()) => return None,
+        };
+        self.add(pos, f);
+        None
+    }
+
+    /// A required byte-count attribute.
+    fn num_attr(&mut self, e: &BytesStart<'_>, pos: usize, what: &str, name: &str) -> Option<u64> {
+        let f = match self.read_attr(e, pos, name) {
+            Ok(Some(v)) => match v.trim().parse::<u64>() {
+                Ok(n) => return Some(n),
+                Err(_) => err(
+                    codes::NUMBER,
+                    format!("{what} {name}=\"{}\" is not a byte count", clip(&v, 40)),
+                ),
+            },
+            Ok(None) => err(codes::NUMBER, format!("{what} has no {name} attribute")),
+            Err(()) => return None,
+        };
+        self.add(pos, f);
+        None
+    }
+
+    fn take_text(&mut self) -> String {
+        std::mem::take(&mut self.text).trim().to_string()
+    }
+}
+
+impl Sink for Parser<'_> {
+    fn depth(&self) -> usize {
+        self.stack.len()
+    }
+
+    fn findings(&self) -> usize {
+        self.found.len()
+    }
+
+    fn open(&mut self, e: &BytesStart<'_>, pos: usize) {
+        let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+        self.text.clear();
+        let parent = self.parent().to_string();
+        match (parent.as_str(), name.as_str()) {
+            ("", _) => self.open_root(e, pos, &name),
+            ("DriveManifest", "Drive") => self.open_drive(pos),
+            ("Drive", "DriveId") => self.open_drive_id(pos),
+            ("Drive", "ClientCreator") => {}
+            ("Drive", "StorageAccountKey" | "ContainerSas") => self.open_credential(pos),
+            ("Drive", "BlobList") => self.open_blob_list(pos),
+            ("BlobList" | "Blob", "MetadataPath" | "PropertiesPath") => {
+                self.open_side_file(e, pos, &name)
+            }
+            ("BlobList", "Blob") => self.open_blob(pos),
+            ("Blob", child) => self.open_blob_child(pos, child),
+            ("BlockList", "Block") => self.block(e, pos),
+            ("PageRangeList", "PageRange") => self.page(e, pos),
+            (p, _) => {
+                if self.root.root_ok {
+                    self.add(
+                        pos,
+                        warn(
+                            codes::UNKNOWN_ELEMENT,
+                            format!("unknown element <{name}> in <{p}>"),
+                        ),
+                    );
+                }
+            }
+        }
+        self.stack.push(name);
+    }
+
+    fn close(&mut self) {
+        let Some(name) = self.stack.pop() else { return };
+        let parent = self.parent().to_string();
+        match (parent.as_str(), name.as_str()) {
+            ("Drive", "DriveId") => self.close_drive_id(),
+            ("Drive", "ClientCreator") => self.m.client_creator = Some(self.take_text()),
+            ("Drive", "StorageAccountKey") => self.close_credential("StorageAccountKey"),
+            ("Drive", "ContainerSas") => self.close_credential("ContainerSas"),
+            ("BlobList" | "Blob", "MetadataPath" | "PropertiesPath") => {
+                self.close_side_file(parent == "Blob", &name)
+            }
+            ("Blob", child) => self.close_blob_child(child),
+            ("BlobList", "Blob") => {
+                if let Some(b) = self.blob.take() {
+                    self.finish_blob(b);
+                }
+            }
+            ("Drive", "BlobList") => self.close_blob_list(),
+            ("DriveManifest", "Drive") => self.close_drive(),
+            _ => {}
+        }
+    }
+
+    /// Credentials go to the secret buffer, wiped when dropped.
+    fn text(&mut self, s: &str, _pos: usize) {
+        let buf: &mut String = match self.parent() {
+            "StorageAccountKey" | "ContainerSas" => &mut self.root.secret,
+            _ => &mut self.text,
+        };
+        if buf.len() < TEXT_MAX {
+            buf.push_str(s);
+        }
+    }
+
+    fn problem(&mut self, pos: usize, p: Problem) {
+        let f = match p {
+            Problem::Doctype => err(
+                codes::DOCTYPE,
+                "a DOCTYPE is not allowed in a drive manifest; it is not processed",
+            ),
+            Problem::TooDeep => err(
+                codes::XML,
+                format!("elements nested deeper than {MAX_DEPTH}"),
+            ),
+            Problem::BadReference(_) => err(
+                codes::XML,
+                "undefined entity or bad character reference (entities are never resolved)",
+            ),
+            Problem::Syntax(msg) => err(codes::XML, msg),
+        };
+        self.add(pos, f);
+    }
+
+    fn eof(&mut self, end: usize) {
+        if !self.stack.is_empty() {
+            self.add(end, err(codes::XML, "the document ends inside an element"));
+        } else {
+            self.end_of_document();
+        }
+    }
+}
+
+/// Parse and check a manifest. Findings carry "line L, column C" subjects.
+/// Returns `None` for the manifest when it could not be read at all.
+pub fn parse_manifest(bytes: &[u8]) -> (Option<Manifest>, Vec<Finding>) {
+    let only = |mut f: Finding, at: &str| {
+        f.subject = at.into();
+        (None, vec![f])
+    };
+    const START: &str = "line 1, column 1";
+    if bytes.len() as u64 > super::MAX_BYTES {
+        return only(
+            err(
+                codes::TOO_LARGE,
+                format!(
+                    "{} bytes is more than the {} this tool reads",
+                    bytes.len(),
+                    super::MAX_BYTES
+                ),
+            ),
+            START,
+        );
+    }
+    let text = match reader::decode(bytes) {
+        Decoded::Text(t) => t,
+        Decoded::Utf16 => {
+            let msg = "UTF-16 manifests are not checked by this version";
+            return only(warn(codes::ENCODING, msg), START);
+        }
+        Decoded::NotUtf8(at) => return only(err(codes::ENCODING, "not valid UTF-8"), &at),
+    };
+    let ix = LineIndex::new(text);
+    let mut p = Parser::new(&ix);
+    // A manifest cut short is not returned: its last blob or list is partial.
+    let fatal = match reader::read(text, MAX_DEPTH, MAX_FINDINGS, &mut p) {
+        Ended::Eof => !p.stack.is_empty(),
+        Ended::Error => true,
+        Ended::TooManyFindings => false,
+    };
+    let out = positioned(
+        p.found,
+        &ix,
+        MAX_FINDINGS,
+        codes::TOO_MANY_FINDINGS,
+        DriveStatus::ManifestFileError,
+    );
+    let m = if p.root.root_ok && !fatal {
+        Some(p.m)
+    } else {
+        None
+    };
+    (m, out)
+}
