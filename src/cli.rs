@@ -468,7 +468,7 @@ fn run_check(a: CheckArgs) -> i32 {
                 } else {
                     print!("{}", check::rules_stage::human_local(&report, a.strict));
                 }
-                report.exit_code
+                report.outcome.exit_code
             }
             Err(e) => could_not_complete(&e, a.json),
         };
@@ -514,7 +514,7 @@ fn check_and_print(
     } else {
         print!("{}", check::render::human(&report, strict));
     }
-    report.exit_code
+    report.outcome.exit_code
 }
 
 fn run_manifest(a: ManifestArgs) -> i32 {

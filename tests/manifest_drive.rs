@@ -578,11 +578,12 @@ fn surface_reads_free_space_and_outside_partitions() {
     };
     let r = ie_preflight::check::run(&src, &opts);
     let errs: Vec<_> = r
+        .outcome
         .findings
         .iter()
         .filter(|f| f.code == scan::codes::SURFACE_READ_ERROR)
         .collect();
-    assert_eq!(errs.len(), 2, "{:#?}", r.findings);
+    assert_eq!(errs.len(), 2, "{:#?}", r.outcome.findings);
     let free_at = bad_free / 4096 * 4096;
     let free = errs
         .iter()
@@ -612,5 +613,9 @@ fn surface_reads_free_space_and_outside_partitions() {
     assert!(facts.bytes < r.disk.size, "not the whole disk");
     assert_eq!(facts.unreadable_ranges, 2);
     // The files were hashed (the scan reads their data, --surface does not).
-    assert!(!r.findings.iter().any(|f| f.code == scan::codes::READ_ERROR));
+    assert!(!r
+        .outcome
+        .findings
+        .iter()
+        .any(|f| f.code == scan::codes::READ_ERROR));
 }

@@ -8,7 +8,7 @@ pub mod rules_stage;
 use crate::layout::{self, Chosen, DiskLayout, SectorSize, SectorSizeSource, TableKind};
 use crate::ntfs_volume;
 use crate::probe::{self, ntfs_boot::NtfsBoot, VolumeType};
-use crate::report::{Checklist, DriveStatus, Finding, Row, Verdict, SCHEMA};
+use crate::report::{Checklist, DriveStatus, Finding, Outcome, SCHEMA};
 use crate::source::{OpenedSource, ReadAt, ReadError, Window};
 use serde::Serialize;
 use std::sync::Arc;
@@ -124,12 +124,8 @@ pub struct CheckReport {
     pub schema: &'static str,
     pub tool_version: &'static str,
     pub job_type: JobType,
-    pub verdict: Verdict,
-    pub exit_code: i32,
-    pub checklist: Vec<Row>,
-    pub findings: Vec<Finding>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub incomplete: Vec<String>,
+    #[serde(flatten)]
+    pub outcome: Outcome,
     pub disk: DiskReport,
     pub volume: Option<VolumeReport>,
     /// The Azure rules per source and destination (filled by [`rules_stage::stage`]).
@@ -244,16 +240,11 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
         &mut findings,
         &mut list,
     );
-    let verdict = list.verdict(&findings, opts.strict);
     CheckReport {
         schema: SCHEMA,
         tool_version: env!("CARGO_PKG_VERSION"),
         job_type: opts.job_type,
-        verdict,
-        exit_code: verdict.exit_code(),
-        checklist: list.rows(&findings),
-        incomplete: list.incomplete_reasons().to_vec(),
-        findings,
+        outcome: list.outcome(findings, opts.strict),
         disk: DiskReport {
             path: subject,
             kind: if src.is_block_device() {

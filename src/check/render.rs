@@ -13,7 +13,7 @@ pub fn human(r: &CheckReport, strict: bool) -> String {
             super::JobType::Export => "export",
         }
     );
-    out.push_str(&human::checklist(&r.checklist, &r.findings));
+    out.push_str(&human::checklist(&r.outcome.checklist, &r.outcome.findings));
     out.push_str(&super::rules_stage::human_rules(&r.rules));
     out.push_str("\nDrive\n");
     out.push_str(&human::facts(&drive_facts(r)));
@@ -62,13 +62,7 @@ pub fn human(r: &CheckReport, strict: bool) -> String {
             out.push_str(&human::facts(&c.facts()));
         }
     }
-    if !r.incomplete.is_empty() {
-        out.push_str("\nNot completed\n");
-        for i in &r.incomplete {
-            out.push_str(&format!("  - {i}\n"));
-        }
-    }
-    out.push_str(&format!("\n{}\n", human::verdict_line(r.verdict, strict)));
+    out.push_str(&human::outcome_end(&r.outcome, strict));
     out
 }
 

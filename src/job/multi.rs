@@ -167,8 +167,8 @@ pub fn check_job(
                         DriveResult {
                             drive_id: Some(drive.drive_id.clone()),
                             source: s.path.display().to_string(),
-                            verdict: r.verdict,
-                            exit_code: r.exit_code,
+                            verdict: r.outcome.verdict,
+                            exit_code: r.outcome.exit_code,
                             error: None,
                             report: Some(r),
                         }

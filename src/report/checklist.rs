@@ -64,6 +64,17 @@ impl Verdict {
     }
 }
 
+/// What every report of a check starts with: the verdict and why.
+#[derive(Debug, Serialize)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub exit_code: i32,
+    pub checklist: Vec<Row>,
+    pub findings: Vec<Finding>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub incomplete: Vec<String>,
+}
+
 /// Which states were checked, and what blocked completion.
 #[derive(Debug, Clone, Default)]
 pub struct Checklist {
@@ -127,6 +138,18 @@ impl Checklist {
                 }
             })
             .collect()
+    }
+
+    /// The verdict on `findings`, with the checklist rows that explain it.
+    pub fn outcome(&self, findings: Vec<Finding>, strict: bool) -> Outcome {
+        let verdict = self.verdict(&findings, strict);
+        Outcome {
+            verdict,
+            exit_code: verdict.exit_code(),
+            checklist: self.rows(&findings),
+            incomplete: self.incomplete_reasons().to_vec(),
+            findings,
+        }
     }
 
     pub fn verdict(&self, findings: &[Finding], strict: bool) -> Verdict {

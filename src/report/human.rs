@@ -1,7 +1,7 @@
 //! The human report: a pre-shipping checklist, the findings under each state,
 //! then the drive facts.
 
-use super::{Finding, Row, RowResult, Severity, Verdict};
+use super::{Finding, Outcome, Row, RowResult, Severity, Verdict};
 use std::fmt::Write;
 
 /// One line of drive facts: label and value.
@@ -70,6 +70,19 @@ pub fn facts(facts: &[Fact]) -> String {
     for (k, v) in facts {
         let _ = writeln!(out, "  {k:<width$}  {v}");
     }
+    out
+}
+
+/// The end of a report: what could not be completed, then the verdict.
+pub fn outcome_end(o: &Outcome, strict: bool) -> String {
+    let mut out = String::new();
+    if !o.incomplete.is_empty() {
+        out.push_str("\nNot completed\n");
+        for i in &o.incomplete {
+            let _ = writeln!(out, "  - {i}");
+        }
+    }
+    let _ = write!(out, "\n{}\n", verdict_line(o.verdict, strict));
     out
 }
 

@@ -4,7 +4,7 @@ mod checklist;
 mod finding;
 pub mod human;
 
-pub use checklist::{Checklist, Coverage, Row, RowResult, Verdict};
+pub use checklist::{Checklist, Coverage, Outcome, Row, RowResult, Verdict};
 pub use finding::{DriveStatus, Finding, Severity};
 
 /// Version of the JSON document `--json` prints.

@@ -15,10 +15,10 @@ pub mod surface;
 pub use stage::{run_content_stage, ContentOptions, ContentReport};
 
 use crate::manifest::{codes as mcodes, hex_upper, Range};
-use ranges::{PairedRanges, RangeHasher, Verdicts};
 use crate::ntfs_volume::{DataRef, Inventory, NtfsError, NtfsVolume};
 use crate::report::{DriveStatus, Finding};
 use md5::Md5;
+use ranges::{PairedRanges, RangeHasher, Verdicts};
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -154,17 +154,19 @@ struct Buffers {
     pool: Vec<Chunk>,
 }
 
-/// The whole-file hashers of one file.
-struct Hashers {
+/// The whole-file hashers of one file, and its manifest ranges to hash.
+struct Hashers<'a> {
     sha: Option<Sha256>,
     md5: Option<Md5>,
+    ranges: &'a [Range],
 }
 
-impl Hashers {
-    fn new(opts: ScanOptions) -> Self {
+impl<'a> Hashers<'a> {
+    fn new(job: &'a Job, opts: ScanOptions) -> Self {
         Hashers {
             sha: opts.sha256.then(Sha256::new),
             md5: opts.file_md5.then(Md5::new),
+            ranges: &job.ranges,
         }
     }
 }
@@ -260,14 +262,13 @@ fn hash_file(
     };
     let size = reader.len();
     res.size = size;
-    let mut h = Hashers::new(opts);
+    let mut h = Hashers::new(job, opts);
     // Even with one worker (a rotational drive), helpers hash a big file while it is read.
     let (outcome, verdicts) = if size >= PIPELINE_MIN {
         pipelined(
             &reader,
             size,
             &mut h,
-            &job.ranges,
             &path,
             &mut findings,
             bytes_done,
@@ -278,7 +279,6 @@ fn hash_file(
             &reader,
             size,
             &mut h,
-            &job.ranges,
             &path,
             &mut findings,
             bytes_done,
@@ -340,14 +340,13 @@ fn content_error(path: &str, e: &NtfsError) -> Finding {
 fn inline(
     r: &crate::ntfs_volume::ContentReader<'_>,
     size: u64,
-    h: &mut Hashers,
-    ranges: &[Range],
+    h: &mut Hashers<'_>,
     path: &dyn Fn() -> String,
     findings: &mut Vec<Finding>,
     bytes_done: &AtomicU64,
     buf: &mut Vec<u8>,
 ) -> (Result<bool, NtfsError>, Verdicts) {
-    let mut rh = RangeHasher::new(ranges);
+    let mut rh = RangeHasher::new(h.ranges);
     let mut at = 0u64;
     let mut complete = true;
     while at < size {
@@ -383,8 +382,7 @@ type Chunk = Arc<Vec<u8>>;
 fn pipelined(
     r: &crate::ntfs_volume::ContentReader<'_>,
     size: u64,
-    h: &mut Hashers,
-    ranges: &[Range],
+    h: &mut Hashers<'_>,
     path: &dyn Fn() -> String,
     findings: &mut Vec<Finding>,
     bytes_done: &AtomicU64,
@@ -402,6 +400,7 @@ fn pipelined(
     let sha = h.sha.take();
     let use_sha = sha.is_some();
     let md5 = h.md5.take();
+    let ranges = h.ranges;
     let need_md = md5.is_some() || !ranges.is_empty();
     let (result, sha, md5, verdicts) = std::thread::scope(|s| {
         let ret2 = ret_tx.clone();

@@ -326,7 +326,9 @@ mod tests {
 
     #[test]
     fn ranges_bigger_than_what_is_held_are_hashed_alone() {
-        let data: Vec<u8> = (0..(3 * HOLD + 12345)).map(|i| (i * 7 % 251) as u8).collect();
+        let data: Vec<u8> = (0..(3 * HOLD + 12345))
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
         let lens = [HOLD + 4096, HOLD + 1, HOLD, 12345 - 4097];
         let rs = ranges(&data, &lens, &[1]);
         let (one, two) = both(&data, &rs, 1 << 20);

@@ -18,7 +18,7 @@ use crate::azure::{
 };
 use crate::manifest::{normalize_path, BlobKind, BlobTarget};
 use crate::ntfs_volume::Inventory;
-use crate::report::{Checklist, DriveStatus, Finding, Row, Verdict, SCHEMA};
+use crate::report::{Checklist, DriveStatus, Finding, Outcome, SCHEMA};
 use serde::Serialize;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -557,12 +557,8 @@ pub struct LocalReport {
     pub schema: &'static str,
     pub tool_version: &'static str,
     pub job_type: JobType,
-    pub verdict: Verdict,
-    pub exit_code: i32,
-    pub checklist: Vec<Row>,
-    pub findings: Vec<Finding>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub incomplete: Vec<String>,
+    #[serde(flatten)]
+    pub outcome: Outcome,
     pub source_dir: String,
     pub rules: Vec<RulesRun>,
 }
@@ -589,16 +585,11 @@ pub fn run_local(
         judge_local(dir, &opts.mode)?
     };
     findings.splice(0..0, opts.dataset_findings.iter().cloned());
-    let verdict = list.verdict(&findings, strict);
     Ok(LocalReport {
         schema: SCHEMA,
         tool_version: env!("CARGO_PKG_VERSION"),
         job_type,
-        verdict,
-        exit_code: verdict.exit_code(),
-        checklist: list.rows(&findings),
-        incomplete: list.incomplete_reasons().to_vec(),
-        findings,
+        outcome: list.outcome(findings, strict),
         source_dir: dir.display().to_string(),
         rules: runs,
     })
@@ -662,19 +653,12 @@ pub fn human_local(r: &LocalReport, strict: bool) -> String {
         "ie-preflight {} — check of the local folder {}\n\nChecklist\n",
         r.tool_version, r.source_dir
     );
-    out.push_str(&crate::report::human::checklist(&r.checklist, &r.findings));
+    out.push_str(&crate::report::human::checklist(
+        &r.outcome.checklist,
+        &r.outcome.findings,
+    ));
     out.push_str(&human_rules(&r.rules));
-    if !r.incomplete.is_empty() {
-        out.push_str("\nNot completed\n");
-        for i in &r.incomplete {
-            let _ = writeln!(out, "  - {i}");
-        }
-    }
-    let _ = write!(
-        out,
-        "\n{}\n",
-        crate::report::human::verdict_line(r.verdict, strict)
-    );
+    out.push_str(&crate::report::human::outcome_end(&r.outcome, strict));
     out
 }
 
