@@ -18,7 +18,7 @@ use crate::manifest::{codes as mcodes, hex_upper, Range};
 use crate::ntfs_volume::{DataRef, Inventory, NtfsError, NtfsVolume};
 use crate::report::{DriveStatus, Finding};
 use md5::Md5;
-use ranges::{PairedRanges, RangeHasher, Verdicts};
+use ranges::{ChunkRanges, RangeHasher, Verdicts};
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -409,7 +409,7 @@ fn pipelined(
         let ret3 = ret_tx.clone();
         let md_thread = s.spawn(move || {
             let mut md5 = md5;
-            let mut paired = PairedRanges::new(ranges);
+            let mut paired = ChunkRanges::new(ranges);
             for (at, n, c) in md_rx.iter() {
                 if let Some(m) = md5.as_mut() {
                     m.update(c.get(..n).unwrap_or(&c[..]));

@@ -97,6 +97,43 @@ impl<'a> RangeHasher<'a> {
     }
 }
 
+/// The MD5 helper's hasher of a big file's ranges: in pairs when the ranges
+/// are disjoint (a valid manifest), else one at a time. Overlapping ranges
+/// (already a manifest finding) could make the pairs hold data without bound.
+pub(super) enum ChunkRanges<'a> {
+    Pairs(PairedRanges<'a>),
+    One(RangeHasher<'a>),
+}
+
+impl<'a> ChunkRanges<'a> {
+    /// `ranges` sorted by offset.
+    pub fn new(ranges: &'a [Range]) -> Self {
+        let disjoint = ranges
+            .windows(2)
+            .all(|w| w[0].offset.saturating_add(w[0].len) <= w[1].offset);
+        if disjoint {
+            ChunkRanges::Pairs(PairedRanges::new(ranges))
+        } else {
+            ChunkRanges::One(RangeHasher::new(ranges))
+        }
+    }
+
+    /// Take file bytes `[at, at + n)`, which are the first `n` bytes of `chunk`.
+    pub fn feed(&mut self, at: u64, n: usize, chunk: &Chunk) {
+        match self {
+            ChunkRanges::Pairs(p) => p.feed(at, n, chunk),
+            ChunkRanges::One(r) => r.feed(at, chunk.get(..n).unwrap_or(&chunk[..])),
+        }
+    }
+
+    pub fn end(self) -> Verdicts {
+        match self {
+            ChunkRanges::Pairs(p) => p.end(),
+            ChunkRanges::One(r) => r.end(),
+        }
+    }
+}
+
 /// Bytes `from..to` of a chunk, not hashed yet.
 struct Held {
     chunk: Chunk,
@@ -113,7 +150,9 @@ impl Held {
 /// MD5 of the ranges of one file, two at a time: range `i` in lane 0 and
 /// `i + 1` in lane 1. Range `i`'s data arrives first and is held (the chunk
 /// stays referenced) until range `i + 1`'s arrives; then both are hashed in
-/// lockstep.
+/// lockstep. The ranges must be disjoint: then data for range `i + 2` comes
+/// only once `i` and `i + 1` are complete, and at most about [`HOLD`] bytes
+/// are ever held.
 pub(super) struct PairedRanges<'a> {
     ranges: &'a [Range],
     /// First range of the pair being hashed.
@@ -322,6 +361,31 @@ mod tests {
                 .collect();
             prop_assert_eq!(bad(&two), want);
         }
+    }
+
+    #[test]
+    fn overlapping_ranges_are_hashed_one_at_a_time() {
+        // One range over everything and blocks inside it: pairs would hold
+        // every block until the big range ends.
+        let data: Vec<u8> = (0..(20u32 << 20)).map(|i| (i % 253) as u8).collect();
+        let mut rs = vec![Range {
+            offset: 0,
+            len: data.len() as u64,
+            md5: Some(Md5::digest(&data).into()),
+        }];
+        rs.extend(ranges(&data, &[1 << 20; 20], &[3]));
+        rs.sort_by_key(|r| r.offset);
+        let mut one = RangeHasher::new(&rs);
+        let mut cr = ChunkRanges::new(&rs);
+        assert!(matches!(cr, ChunkRanges::One(_)));
+        for (k, piece) in data.chunks(1 << 20).enumerate() {
+            let at = (k as u64) << 20;
+            one.feed(at, piece);
+            cr.feed(at, piece.len(), &Arc::new(piece.to_vec()));
+        }
+        let (one, two) = (one.end(), cr.end());
+        assert_eq!((one.checked, bad(&one)), (two.checked, bad(&two)));
+        assert!(matches!(ChunkRanges::new(&rs[1..]), ChunkRanges::Pairs(_)));
     }
 
     #[test]
