@@ -101,7 +101,7 @@ impl<'a> RangeHasher<'a> {
 /// are disjoint (a valid manifest), else one at a time. Overlapping ranges
 /// (already a manifest finding) could make the pairs hold data without bound.
 pub(super) enum ChunkRanges<'a> {
-    Pairs(PairedRanges<'a>),
+    Pairs(Box<PairedRanges<'a>>),
     One(RangeHasher<'a>),
 }
 
@@ -112,7 +112,7 @@ impl<'a> ChunkRanges<'a> {
             .windows(2)
             .all(|w| w[0].offset.saturating_add(w[0].len) <= w[1].offset);
         if disjoint {
-            ChunkRanges::Pairs(PairedRanges::new(ranges))
+            ChunkRanges::Pairs(Box::new(PairedRanges::new(ranges)))
         } else {
             ChunkRanges::One(RangeHasher::new(ranges))
         }
