@@ -6,7 +6,7 @@ mod common;
 
 use common::manifest::*;
 use ie_preflight::manifest::{codes, parse_manifest};
-use ie_preflight::report::Severity;
+use ie_preflight::report::{Finding, Severity};
 
 fn good() -> String {
     build_manifest(DRIVE_ID, &standard_files())
@@ -252,6 +252,85 @@ fn sas_container_must_hold_every_blob() {
     let (_, f) = parse_manifest(g.as_bytes());
     assert!(f.iter().any(|f| f.code == codes::SAS_CONTAINER), "{f:#?}");
     assert!(f.iter().all(|f| !f.message.contains("sig=abc")));
+}
+
+/// "line L, column C" of the first `needle` in `text` (columns count characters).
+fn at(text: &str, needle: &str) -> String {
+    let i = text.find(needle).expect("needle in the manifest");
+    let before = &text[..i];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    format!("line {line}, column {col}")
+}
+
+/// The one finding with `code`, which must be at the first `needle` of `text`.
+fn only(text: &str, code: &str, needle: &str) -> Finding {
+    let (_, f) = parse_manifest(text.as_bytes());
+    let mut hits: Vec<Finding> = f.into_iter().filter(|f| f.code == code).collect();
+    let subjects: Vec<String> = hits.iter().map(|f| f.subject.clone()).collect();
+    assert_eq!(subjects, vec![at(text, needle)], "{code}: {hits:#?}");
+    hits.remove(0)
+}
+
+/// Asserts no finding has `code`; returns all the findings as JSON.
+fn none(text: &str, code: &str) -> String {
+    let (_, f) = parse_manifest(text.as_bytes());
+    assert!(f.iter().all(|f| f.code != code), "{f:#?}");
+    serde_json::to_string(&f).expect("json")
+}
+
+#[test]
+fn every_blob_starts_with_no_children_seen() {
+    // A stray <Blob> under <Drive>, after a list whose last blob has the same
+    // children: it is misplaced, but none of its children is "a second" one.
+    let stray = "<Blob><BlobPath>backup/stray</BlobPath><FilePath>\\stray</FilePath><Length>1</Length></Blob>";
+    let g = good().replace("  </Drive>", &format!("  {stray}\n  </Drive>"));
+    none(&g, codes::DUPLICATE_ELEMENT);
+    only(&g, codes::UNKNOWN_ELEMENT, "<Blob><BlobPath>backup/stray");
+    // A real duplicate in the stray <Blob> is still one, and only that one.
+    let twice = g.replace(
+        "<Length>1</Length></Blob>",
+        "<Length>1</Length><Length>2</Length></Blob>",
+    );
+    only(&twice, codes::DUPLICATE_ELEMENT, "<Length>2<");
+    // A <Blob> nested in a blob starts clean too, and the outer one resumes
+    // with its own children once it closes.
+    let nested = good().replacen(
+        "</Length>\n",
+        "</Length><Blob><Length>3</Length></Blob><Length>4</Length>\n",
+        1,
+    );
+    only(&nested, codes::DUPLICATE_ELEMENT, "<Length>4<");
+    only(&nested, codes::UNKNOWN_ELEMENT, "<Blob><Length>3");
+}
+
+#[test]
+fn drive_id_format_is_not_a_mismatch() {
+    let g = good().replace(
+        &format!("<DriveId>{DRIVE_ID}</DriveId>"),
+        "<DriveId>WD WCC4N 1234567</DriveId>",
+    );
+    none(&g, codes::DRIVE_ID_MISMATCH);
+    let f = only(&g, codes::DRIVE_ID_FORMAT, "<DriveId>");
+    assert_eq!(f.severity, Severity::Warning);
+    // The comparison with --drive-id keeps its own code.
+    let m = ie_preflight::manifest::check_drive_id("OTHER", DRIVE_ID, "DriveId");
+    assert_eq!(m.map(|f| f.code), Some(codes::DRIVE_ID_MISMATCH));
+}
+
+#[test]
+fn credential_findings_point_at_the_credential() {
+    let key = "c2VjcmV0LWtleS10aGF0LWlzLXdyb25n";
+    let g = good().replace(&base64(&[7u8; 64]), key);
+    let f = only(&g, codes::ACCOUNT_KEY_FORMAT, "<StorageAccountKey>");
+    assert_ne!(f.subject, at(&g, "<Drive>"));
+    assert!(!none(&g, codes::SAS_FORMAT).contains(key), "the key leaked");
+    let sas = g.replace(
+        &format!("<StorageAccountKey>{key}</StorageAccountKey>"),
+        "<ContainerSas>backup?sv=1&amp;nosig=SECRETSIG</ContainerSas>",
+    );
+    only(&sas, codes::SAS_FORMAT, "<ContainerSas>");
+    assert!(!none(&sas, codes::ACCOUNT_KEY_FORMAT).contains("SECRETSIG"));
 }
 
 mod fuzz {

@@ -29,6 +29,7 @@ pub mod codes {
     pub const DRIVE_MISSING: &str = "manifest.drive-missing";
     pub const DRIVE_ID_MISSING: &str = "manifest.drive-id-missing";
     pub const DRIVE_ID_ORDER: &str = "manifest.drive-id-order";
+    pub const DRIVE_ID_FORMAT: &str = "manifest.drive-id-format";
     pub const DRIVE_ID_MISMATCH: &str = "manifest.drive-id-mismatch";
     pub const CREDENTIALS_MISSING: &str = "manifest.credentials-missing";
     pub const CREDENTIALS_BOTH: &str = "manifest.credentials-both";
@@ -91,6 +92,7 @@ pub mod codes {
         DRIVE_MISSING,
         DRIVE_ID_MISSING,
         DRIVE_ID_ORDER,
+        DRIVE_ID_FORMAT,
         DRIVE_ID_MISMATCH,
         CREDENTIALS_MISSING,
         CREDENTIALS_BOTH,

@@ -58,7 +58,6 @@ impl Parser<'_> {
             pos,
             ..Default::default()
         });
-        self.blob_children.clear();
     }
 
     /// Where findings about the open blob's text children point: its `<Blob>`.
@@ -77,7 +76,16 @@ impl Parser<'_> {
             );
             return;
         };
-        if self.blob_children.contains(k) {
+        // The innermost open `<Blob>`'s children (there is one: the parent).
+        let dup = match self.blob_children.last_mut() {
+            Some(seen) if seen.contains(k) => true,
+            Some(seen) => {
+                seen.push(k);
+                false
+            }
+            None => false,
+        };
+        if dup {
             self.add(
                 pos,
                 err(
@@ -86,7 +94,6 @@ impl Parser<'_> {
                 ),
             );
         }
-        self.blob_children.push(k);
         if let Some(b) = self.blob.as_mut() {
             match child {
                 "BlockList" => b.ranges.start(true),

@@ -56,8 +56,9 @@ struct Parser<'a> {
     side: Option<(bool, Option<[u8; 16]>, usize)>,
     blob: Option<blob::BlobBuild>,
     blob_paths: std::collections::HashSet<String>,
-    /// Known children of the current `<Blob>` seen so far (duplicates).
-    blob_children: Vec<&'static str>,
+    /// Per open `<Blob>` (wherever it is, misplaced or nested too), its known
+    /// children seen so far (duplicates): each `<Blob>` starts with none.
+    blob_children: Vec<Vec<&'static str>>,
 }
 
 /// Attribute `name` of `e`, normalized; the error is a finding's message.
@@ -169,6 +170,9 @@ impl Sink for Parser<'_> {
         let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
         self.text.clear();
         let parent = self.parent().to_string();
+        if name == "Blob" {
+            self.blob_children.push(Vec::new());
+        }
         match (parent.as_str(), name.as_str()) {
             ("", _) => self.open_root(e, pos, &name),
             ("DriveManifest", "Drive") => self.open_drive(pos),
@@ -200,6 +204,9 @@ impl Sink for Parser<'_> {
 
     fn close(&mut self) {
         let Some(name) = self.stack.pop() else { return };
+        if name == "Blob" {
+            self.blob_children.pop();
+        }
         let parent = self.parent().to_string();
         match (parent.as_str(), name.as_str()) {
             ("Drive", "DriveId") => self.close_drive_id(),

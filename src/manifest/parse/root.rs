@@ -70,6 +70,9 @@ pub(super) struct RootState {
     pub(super) drive_id_pos: Option<usize>,
     pub(super) blob_list_seen: bool,
     cred_count: usize,
+    /// Where the open credential element starts; its format findings point
+    /// there (at the tag, never into the value).
+    cred_pos: usize,
     /// The credential's text, wiped when dropped; never quoted.
     pub(super) secret: Zeroizing<String>,
     /// The container a ContainerSas is for (not secret; the token is).
@@ -148,6 +151,7 @@ impl Parser<'_> {
         if self.root.cred_count == 2 {
             self.add(pos, err(codes::CREDENTIALS_BOTH, "the manifest has both <StorageAccountKey> and <ContainerSas> (or one twice); exactly one is allowed"));
         }
+        self.root.cred_pos = pos;
         self.root.secret.clear();
     }
 
@@ -157,13 +161,13 @@ impl Parser<'_> {
         if t.is_empty() {
             self.add(p, err(codes::DRIVE_ID_MISSING, "<DriveId> is empty"));
         } else if t.contains(char::is_whitespace) {
-            self.add(p, warn(codes::DRIVE_ID_MISMATCH, "<DriveId> contains spaces; the service compares it with the drive serial number without spaces"));
+            self.add(p, warn(codes::DRIVE_ID_FORMAT, "<DriveId> contains spaces; the service compares it with the drive serial number without spaces"));
         }
         self.m.drive_id = Some(t);
     }
 
-    /// Checks the key or SAS format, then forgets the value. Reported at
-    /// `<Drive>`: a finding must not point into the secret.
+    /// Checks the key or SAS format, then forgets the value. Reported at the
+    /// credential's start tag: a finding must not point into the secret.
     pub(super) fn close_credential(&mut self, name: &'static str) {
         self.m.credential = Some(name);
         let s = self.root.secret.trim();
@@ -180,7 +184,7 @@ impl Parser<'_> {
         };
         self.root.secret.clear();
         if let Some(f) = bad {
-            self.add(self.root.drive_pos, f);
+            self.add(self.root.cred_pos, f);
         }
     }
 
