@@ -287,21 +287,37 @@ fn every_blob_starts_with_no_children_seen() {
     let g = good().replace("  </Drive>", &format!("  {stray}\n  </Drive>"));
     none(&g, codes::DUPLICATE_ELEMENT);
     only(&g, codes::UNKNOWN_ELEMENT, "<Blob><BlobPath>backup/stray");
-    // A real duplicate in the stray <Blob> is still one, and only that one.
+    // What a stray <Blob> holds is not checked further (it is not imported).
     let twice = g.replace(
         "<Length>1</Length></Blob>",
         "<Length>1</Length><Length>2</Length></Blob>",
     );
-    only(&twice, codes::DUPLICATE_ELEMENT, "<Length>2<");
-    // A <Blob> nested in a blob starts clean too, and the outer one resumes
-    // with its own children once it closes.
+    none(&twice, codes::DUPLICATE_ELEMENT);
+    // A <Blob> nested in a blob is misplaced, and changes nothing of the
+    // outer one: not its file, not its children seen, not its blocks.
     let nested = good().replacen(
         "</Length>\n",
-        "</Length><Blob><Length>3</Length></Blob><Length>4</Length>\n",
+        "</Length><Blob><FilePath>\\other</FilePath><Length>3</Length><BlockList><Block Offset=\"0\" Length=\"3\"/></BlockList></Blob><Length>4</Length>\n",
         1,
     );
     only(&nested, codes::DUPLICATE_ELEMENT, "<Length>4<");
-    only(&nested, codes::UNKNOWN_ELEMENT, "<Blob><Length>3");
+    only(&nested, codes::UNKNOWN_ELEMENT, "<Blob><FilePath>\\other");
+    let (m, _) = parse_manifest(nested.as_bytes());
+    let (_, plain) = parse_manifest(good().as_bytes());
+    let files = |m: Option<ie_preflight::manifest::Manifest>| {
+        m.map(|m| {
+            m.blob_targets()
+                .into_iter()
+                .map(|t| t.file_path)
+                .collect::<Vec<_>>()
+        })
+    };
+    assert!(plain.is_empty(), "{plain:#?}");
+    assert_eq!(
+        files(m),
+        files(parse_manifest(good().as_bytes()).0),
+        "the outer blob kept its own FilePath"
+    );
 }
 
 #[test]

@@ -78,8 +78,8 @@ impl Parser<'_> {
         };
         // The innermost open `<Blob>`'s children (there is one: the parent).
         let dup = match self.blob_children.last_mut() {
-            Some(seen) if seen.contains(k) => true,
-            Some(seen) => {
+            Some((_, seen)) if seen.contains(k) => true,
+            Some((_, seen)) => {
                 seen.push(k);
                 false
             }

@@ -56,9 +56,10 @@ struct Parser<'a> {
     side: Option<(bool, Option<[u8; 16]>, usize)>,
     blob: Option<blob::BlobBuild>,
     blob_paths: std::collections::HashSet<String>,
-    /// Per open `<Blob>` (wherever it is, misplaced or nested too), its known
-    /// children seen so far (duplicates): each `<Blob>` starts with none.
-    blob_children: Vec<Vec<&'static str>>,
+    /// Per open `<Blob>` (wherever it is, misplaced or nested too): whether it
+    /// is a real one (directly in a `<BlobList>`), and its known children seen
+    /// so far (duplicates): each `<Blob>` starts with none.
+    blob_children: Vec<(bool, Vec<&'static str>)>,
 }
 
 /// Attribute `name` of `e`, normalized; the error is a finding's message.
@@ -152,6 +153,12 @@ impl<'a> Parser<'a> {
         None
     }
 
+    /// True inside a `<Blob>` that is directly in a `<BlobList>` (the
+    /// innermost open `<Blob>`).
+    fn in_real_blob(&self) -> bool {
+        self.blob_children.last().is_some_and(|(real, _)| *real)
+    }
+
     fn take_text(&mut self) -> String {
         std::mem::take(&mut self.text).trim().to_string()
     }
@@ -170,10 +177,10 @@ impl Sink for Parser<'_> {
         let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
         self.text.clear();
         let parent = self.parent().to_string();
-        if name == "Blob" {
-            self.blob_children.push(Vec::new());
-        }
         match (parent.as_str(), name.as_str()) {
+            // A misplaced or nested `<Blob>` has its warning; what it holds
+            // must not change the blob it sits in.
+            ("Blob", _) | ("BlockList" | "PageRangeList", _) if !self.in_real_blob() => {}
             ("", _) => self.open_root(e, pos, &name),
             ("DriveManifest", "Drive") => self.open_drive(pos),
             ("Drive", "DriveId") => self.open_drive_id(pos),
@@ -199,6 +206,9 @@ impl Sink for Parser<'_> {
                 }
             }
         }
+        if name == "Blob" {
+            self.blob_children.push((parent == "BlobList", Vec::new()));
+        }
         self.stack.push(name);
     }
 
@@ -209,6 +219,7 @@ impl Sink for Parser<'_> {
         }
         let parent = self.parent().to_string();
         match (parent.as_str(), name.as_str()) {
+            ("Blob", _) | ("BlockList" | "PageRangeList", _) if !self.in_real_blob() => {}
             ("Drive", "DriveId") => self.close_drive_id(),
             ("Drive", "ClientCreator") => self.m.client_creator = Some(self.take_text()),
             ("Drive", "StorageAccountKey") => self.close_credential("StorageAccountKey"),
@@ -298,7 +309,9 @@ pub fn parse_manifest(bytes: &[u8]) -> (Option<Manifest>, Vec<Finding>) {
     };
     let ix = LineIndex::new(text);
     let mut p = Parser::new(&ix);
-    // A manifest cut short is not returned: its last blob or list is partial.
+    // A manifest cut short (an XML error, elements left open) is not returned:
+    // its last blob or list is partial. One with too many findings is: what
+    // was read up to there (the rest is one finding saying so).
     let fatal = match reader::read(text, MAX_DEPTH, MAX_FINDINGS, &mut p) {
         Ended::Eof => !p.stack.is_empty(),
         Ended::Error => true,
