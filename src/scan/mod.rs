@@ -20,8 +20,8 @@ use crate::report::{DriveStatus, Finding};
 use md5::Md5;
 use ranges::{ChunkRanges, RangeHasher, Verdicts};
 use sha2::{Digest, Sha256};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 
 /// Bytes per read of the surface scan (raw disk, sequential).
@@ -357,7 +357,7 @@ fn inline(
         }
         match read_chunk(r, at, &mut buf[..n], path, findings) {
             Ok(c) => complete &= c,
-            Err(e) => return (Err(e), rh.end()),
+            Err(e) => return (Err(e), rh.finish(true)),
         }
         let data = &buf[..n];
         if let Some(s) = h.sha.as_mut() {
@@ -370,7 +370,7 @@ fn inline(
         at += n as u64;
         bytes_done.fetch_add(n as u64, Ordering::Relaxed);
     }
-    (Ok(complete), rh.end())
+    (Ok(complete), rh.finish(false))
 }
 
 /// A piece of a big file on its way to the hashers: a pooled buffer, always
@@ -389,6 +389,9 @@ fn pipelined(
     pool: &mut Vec<Chunk>,
 ) -> (Result<bool, NtfsError>, Verdicts) {
     const IN_FLIGHT: usize = 8;
+    // How long the MD5 helper waits for data before it releases what it holds,
+    // and the reader for a buffer before it looks at the pool again.
+    const IDLE: std::time::Duration = std::time::Duration::from_millis(5);
     // The MD5 helper holds up to `HOLD` bytes of ranges waiting for their
     // partner; the pool has room for them besides the chunks in flight.
     const BUFFERS: usize = IN_FLIGHT + 3 + (ranges::HOLD as usize).div_ceil(READ);
@@ -402,22 +405,38 @@ fn pipelined(
     let md5 = h.md5.take();
     let ranges = h.ranges;
     let need_md = md5.is_some() || !ranges.is_empty();
+    // Set when a read stops the file early: ranges not read are then not judged.
+    let stopped = AtomicBool::new(false);
     let (result, sha, md5, verdicts) = std::thread::scope(|s| {
         let ret2 = ret_tx.clone();
         let sha_thread =
             s.spawn(move || consume(sha_rx, ret2, sha, |st: &mut Sha256, _, d| st.update(d)));
         let ret3 = ret_tx.clone();
+        let stopped = &stopped;
         let md_thread = s.spawn(move || {
             let mut md5 = md5;
             let mut paired = ChunkRanges::new(ranges);
-            for (at, n, c) in md_rx.iter() {
+            loop {
+                let (at, n, c) = match md_rx.recv_timeout(IDLE) {
+                    Ok(m) => m,
+                    Err(RecvTimeoutError::Disconnected) => break,
+                    Err(RecvTimeoutError::Timeout) => {
+                        // Idle: hash what waits for a partner, so no buffer the
+                        // reader may be waiting for stays held.
+                        paired.release_held();
+                        match md_rx.recv() {
+                            Ok(m) => m,
+                            Err(_) => break,
+                        }
+                    }
+                };
                 if let Some(m) = md5.as_mut() {
                     m.update(c.get(..n).unwrap_or(&c[..]));
                 }
                 paired.feed(at, n, &c);
                 give_back(&ret3, c);
             }
-            (md5, paired.end())
+            (md5, paired.finish(stopped.load(Ordering::Relaxed)))
         });
         drop(ret_tx);
         // Buffers left from an earlier file count as made.
@@ -437,17 +456,19 @@ fn pipelined(
                         made += 1;
                         break Arc::new(vec![0u8; READ]);
                     }
-                    match ret_rx.recv() {
+                    // Woken by a consumer handing a buffer back; the timeout
+                    // covers buffers freed without a word (held blocks released).
+                    match ret_rx.recv_timeout(IDLE) {
                         Ok(b) => drop(b),
-                        Err(_) => break Arc::new(vec![0u8; READ]),
+                        Err(RecvTimeoutError::Timeout) => {}
+                        Err(RecvTimeoutError::Disconnected) => break Arc::new(vec![0u8; READ]),
                     }
                 };
                 while let Ok(b) = ret_rx.try_recv() {
                     drop(b);
                 }
-                let Some(v) = Arc::get_mut(&mut buf) else {
-                    break;
-                };
+                // Unshared (strong count 1), so this never copies.
+                let v = Arc::make_mut(&mut buf);
                 if v.len() < READ {
                     v.resize(READ, 0);
                 }
@@ -455,6 +476,7 @@ fn pipelined(
                     Ok(c) => complete &= c,
                     Err(e) => {
                         result = Err(e);
+                        stopped.store(true, Ordering::Relaxed);
                         break;
                     }
                 }
@@ -472,8 +494,24 @@ fn pipelined(
         }
         drop(sha_tx);
         drop(md_tx);
-        let sha = sha_thread.join().ok().flatten();
-        let (md5, verdicts) = md_thread.join().unwrap_or_default();
+        // A helper that panicked (a bug) leaves the file unverified, never passed.
+        let (sha, sha_ok) = match sha_thread.join() {
+            Ok(s) => (s, true),
+            Err(_) => (None, false),
+        };
+        let ((md5, verdicts), md_ok) = match md_thread.join() {
+            Ok(v) => (v, true),
+            Err(_) => (Default::default(), false),
+        };
+        if !(sha_ok && md_ok) {
+            complete = false;
+            findings.push(Finding::error(
+                codes::CONTENT_ERROR,
+                DriveStatus::DiskCorrupted,
+                path(),
+                "internal error: a hashing thread stopped, so this file was not verified; please report this",
+            ));
+        }
         (result.map(|_| complete), sha, md5, verdicts)
     });
     h.sha = sha;

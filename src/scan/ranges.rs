@@ -88,9 +88,11 @@ impl<'a> RangeHasher<'a> {
         }
     }
 
-    /// End of file: ranges not (fully) fed are hashed over what there was.
-    pub fn end(mut self) -> Verdicts {
-        while self.i < self.ranges.len() {
+    /// End of the data. At the end of the file, ranges not (fully) fed are
+    /// hashed over what there was; when a read `stopped` the file early they
+    /// were not read, and are not judged.
+    pub fn finish(mut self, stopped: bool) -> Verdicts {
+        while !stopped && self.i < self.ranges.len() {
             self.finish_current();
         }
         self.verdicts
@@ -126,10 +128,19 @@ impl<'a> ChunkRanges<'a> {
         }
     }
 
-    pub fn end(self) -> Verdicts {
+    /// Hash now, one at a time, what is held for a partner (the MD5 helper
+    /// is idle: the reader may be waiting for a buffer held here).
+    pub fn release_held(&mut self) {
+        if let ChunkRanges::Pairs(p) = self {
+            p.release_held();
+        }
+    }
+
+    /// See [`RangeHasher::finish`].
+    pub fn finish(self, stopped: bool) -> Verdicts {
         match self {
-            ChunkRanges::Pairs(p) => p.end(),
-            ChunkRanges::One(r) => r.end(),
+            ChunkRanges::Pairs(p) => p.finish(stopped),
+            ChunkRanges::One(r) => r.finish(stopped),
         }
     }
 }
@@ -215,10 +226,32 @@ impl<'a> PairedRanges<'a> {
         self.advance(false);
     }
 
-    /// End of file: ranges not (fully) fed are hashed over what there was.
-    pub fn end(mut self) -> Verdicts {
-        self.advance(true);
+    /// See [`RangeHasher::finish`].
+    pub fn finish(mut self, stopped: bool) -> Verdicts {
+        if !stopped {
+            self.advance(true);
+            return self.verdicts;
+        }
+        // Only what was read whole is judged.
+        self.lockstep();
+        self.drain_alone(0);
+        self.drain_alone(1);
+        let [d0, d1] = std::mem::take(&mut self.pair).finalize();
+        for (lane, d) in [(0, d0), (1, d1)] {
+            if let Some(&r) = self.ranges.get(self.i + lane) {
+                if self.complete(lane) {
+                    self.verdicts.record(r, d);
+                }
+            }
+        }
         self.verdicts
+    }
+
+    fn release_held(&mut self) {
+        self.lockstep();
+        self.drain_alone(0);
+        self.drain_alone(1);
+        self.advance(false);
     }
 
     fn len(&self, lane: usize) -> Option<u64> {
@@ -300,12 +333,14 @@ mod tests {
     use proptest::prelude::*;
     use std::sync::Arc;
 
-    /// Ranges cut from `data` at `cuts` (sorted), each with its MD5, except
+    /// Ranges laid out over `data` as (gap before, length) pairs, each with
+    /// the MD5 of its bytes (those past the end count as absent), except
     /// those in `wrong`, whose stated MD5 is off by one bit.
-    fn ranges(data: &[u8], lens: &[u64], wrong: &[usize]) -> Vec<Range> {
+    fn ranges(data: &[u8], layout: &[(u64, u64)], wrong: &[usize]) -> Vec<Range> {
         let mut at = 0u64;
         let mut out = Vec::new();
-        for (k, &len) in lens.iter().enumerate() {
+        for (k, &(gap, len)) in layout.iter().enumerate() {
+            at += gap;
             let end = (at + len).min(data.len() as u64);
             let start = at.min(end);
             let mut md5: [u8; 16] = Md5::digest(&data[start as usize..end as usize]).into();
@@ -322,16 +357,24 @@ mod tests {
         out
     }
 
-    /// Feed `data` in chunks of `chunk` bytes to both hashers.
-    fn both(data: &[u8], rs: &[Range], chunk: usize) -> (Verdicts, Verdicts) {
+    fn touching(lens: &[u64]) -> Vec<(u64, u64)> {
+        lens.iter().map(|&l| (0, l)).collect()
+    }
+
+    /// Feed `data` in chunks of `chunk` bytes to both hashers, the paired one
+    /// told to release what it holds after every `release`-th chunk.
+    fn both(data: &[u8], rs: &[Range], chunk: usize, release: usize) -> (Verdicts, Verdicts) {
         let mut one = RangeHasher::new(rs);
         let mut two = PairedRanges::new(rs);
         for (k, piece) in data.chunks(chunk.max(1)).enumerate() {
             let at = (k * chunk.max(1)) as u64;
             one.feed(at, piece);
             two.feed(at, piece.len(), &Arc::new(piece.to_vec()));
+            if release > 0 && k % release == 0 {
+                two.release_held();
+            }
         }
-        (one.end(), two.end())
+        (one.finish(false), two.finish(false))
     }
 
     fn bad(v: &Verdicts) -> Vec<u64> {
@@ -342,12 +385,13 @@ mod tests {
         #[test]
         fn pairs_agree_with_one_at_a_time(
             data in proptest::collection::vec(any::<u8>(), 0..6000),
-            lens in proptest::collection::vec(1u64..1500, 1..9),
+            layout in proptest::collection::vec((0u64..700, 0u64..1500), 1..9),
             wrong in proptest::collection::vec(0usize..9, 0..3),
             chunk in 1usize..2000,
+            release in 0usize..4,
         ) {
-            let rs = ranges(&data, &lens, &wrong);
-            let (one, two) = both(&data, &rs, chunk);
+            let rs = ranges(&data, &layout, &wrong);
+            let (one, two) = both(&data, &rs, chunk, release);
             prop_assert_eq!(one.checked, rs.len() as u64);
             prop_assert_eq!(two.checked, rs.len() as u64);
             prop_assert_eq!(bad(&one), bad(&two));
@@ -361,6 +405,33 @@ mod tests {
                 .collect();
             prop_assert_eq!(bad(&two), want);
         }
+
+        /// A read that stops the file early: only ranges read whole are judged.
+        #[test]
+        fn stopped_early_judges_only_what_was_read(
+            lens in proptest::collection::vec(1u64..1500, 1..9),
+            read in 0usize..6000,
+            chunk in 1usize..2000,
+        ) {
+            let data: Vec<u8> = (0..6000u32).map(|i| (i * 31 % 251) as u8).collect();
+            let all: Vec<usize> = (0..lens.len()).collect();
+            let rs = ranges(&data, &touching(&lens), &all);
+            let mut one = RangeHasher::new(&rs);
+            let mut two = PairedRanges::new(&rs);
+            for (k, piece) in data[..read].chunks(chunk).enumerate() {
+                let at = (k * chunk) as u64;
+                one.feed(at, piece);
+                two.feed(at, piece.len(), &Arc::new(piece.to_vec()));
+            }
+            let whole: Vec<u64> = rs
+                .iter()
+                .filter(|r| r.offset + r.len <= read as u64)
+                .map(|r| r.offset)
+                .collect();
+            // Every stated MD5 is wrong, so each range judged is a mismatch.
+            prop_assert_eq!(bad(&one.finish(true)), whole.clone());
+            prop_assert_eq!(bad(&two.finish(true)), whole);
+        }
     }
 
     #[test]
@@ -373,7 +444,7 @@ mod tests {
             len: data.len() as u64,
             md5: Some(Md5::digest(&data).into()),
         }];
-        rs.extend(ranges(&data, &[1 << 20; 20], &[3]));
+        rs.extend(ranges(&data, &touching(&[1 << 20; 20]), &[3]));
         rs.sort_by_key(|r| r.offset);
         let mut one = RangeHasher::new(&rs);
         let mut cr = ChunkRanges::new(&rs);
@@ -383,7 +454,7 @@ mod tests {
             one.feed(at, piece);
             cr.feed(at, piece.len(), &Arc::new(piece.to_vec()));
         }
-        let (one, two) = (one.end(), cr.end());
+        let (one, two) = (one.finish(false), cr.finish(false));
         assert_eq!((one.checked, bad(&one)), (two.checked, bad(&two)));
         assert!(matches!(ChunkRanges::new(&rs[1..]), ChunkRanges::Pairs(_)));
     }
@@ -394,8 +465,8 @@ mod tests {
             .map(|i| (i * 7 % 251) as u8)
             .collect();
         let lens = [HOLD + 4096, HOLD + 1, HOLD, 12345 - 4097];
-        let rs = ranges(&data, &lens, &[1]);
-        let (one, two) = both(&data, &rs, 1 << 20);
+        let rs = ranges(&data, &touching(&lens), &[1]);
+        let (one, two) = both(&data, &rs, 1 << 20, 0);
         assert_eq!(two.checked, 4);
         assert_eq!(bad(&one), bad(&two));
         assert_eq!(bad(&two), vec![rs[1].offset]);
