@@ -288,3 +288,27 @@ fn human_report_is_a_checklist() {
     assert!(text.contains("NTFS serial"), "{text}");
     assert!(text.contains("WOULD FAIL"), "{text}");
 }
+
+/// Every checklist row says why it was or was not checked: no state is left
+/// with a generic reason, for either job type.
+#[test]
+fn every_row_not_checked_says_why() {
+    for job in ["import", "export"] {
+        let (v, _) = check_json(&image("sample-drive.img"), &["--job-type", job]);
+        for r in v["checklist"].as_array().unwrap() {
+            if r["result"] == "not-checked" || r["result"] == "not-applicable" {
+                let why = r["reason"].as_str().unwrap_or("");
+                assert!(
+                    !why.is_empty() && !why.contains("not implemented"),
+                    "{job}: {r}"
+                );
+            }
+        }
+    }
+    // A plain NTFS import drive: the key states are not checked, as there is
+    // no BitLocker volume to try a key on.
+    let (v, _) = check_json::<&str>(&image("sample-drive.img"), &[]);
+    for s in ["BitLocker key invalid", "BitLocker unlock volume failed"] {
+        assert_eq!(row(&v, s), "not-checked");
+    }
+}

@@ -163,6 +163,7 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
         DriveStatus::Failed,
         "the service's catch-all state; every cause this tool can see is listed under its own state",
     );
+    beyond_the_drive(&mut list, opts.job_type);
     list.checked(DriveStatus::UnsupportedDisk);
     disk_rules::check(
         sector.bytes,
@@ -378,6 +379,7 @@ fn run_stages(
                 DriveStatus::BitLockerVolumeNotFound,
                 "there is no data volume to look at",
             );
+            no_bitlocker_to_unlock(list);
         }
         return Ok(());
     };
@@ -516,6 +518,50 @@ fn volume_subject(chosen: &Chosen) -> String {
 }
 
 /// An import drive's first data volume must be BitLocker with NTFS inside.
+/// The states a drive alone cannot show, and why (later stages may still
+/// check one, e.g. the manifest's credential format).
+fn beyond_the_drive(list: &mut Checklist, job_type: JobType) {
+    list.not_applicable(
+        DriveStatus::DiskNotReceived,
+        "a shipping state, not a property of the drive (`check --job` names the job's drives that are not here)",
+    );
+    let offline = "the storage account is not contacted: this tool works offline";
+    list.not_checked(DriveStatus::StorageAccountNotAccessible, offline);
+    match job_type {
+        JobType::Import => {
+            list.not_checked(
+                DriveStatus::BlobAccessForbidden,
+                format!("{offline} (the drive manifest's key or SAS format is checked when the manifest is read)"),
+            );
+            list.not_applicable(
+                DriveStatus::ExportBlobListInvalid,
+                "import jobs have no export blob list",
+            );
+        }
+        JobType::Export => {
+            list.not_checked(DriveStatus::BlobAccessForbidden, offline);
+            list.not_checked(
+                DriveStatus::ExportBlobListInvalid,
+                "the blob list is a job file, not on the drive: check it with `ie-preflight blob-list FILE`",
+            );
+            list.not_applicable(
+                DriveStatus::ManifestFileError,
+                "an export drive is shipped empty; the service writes its manifest",
+            );
+        }
+    }
+}
+
+/// An import drive whose first data volume is not BitLocker: no key to try.
+fn no_bitlocker_to_unlock(list: &mut Checklist) {
+    for s in [
+        DriveStatus::BitLockerKeyInvalid,
+        DriveStatus::BitLockerUnlockFailed,
+    ] {
+        list.not_checked(s, "there is no BitLocker volume, so no key was tried");
+    }
+}
+
 fn judge_import_volume(
     v: &VolumeReport,
     chosen: &Chosen,
@@ -528,6 +574,7 @@ fn judge_import_volume(
     }
     list.checked(DriveStatus::BitLockerVolumeNotFound);
     list.checked(DriveStatus::NtfsVolumeNotFound);
+    no_bitlocker_to_unlock(list);
     let boot_ok = v
         .ntfs
         .as_ref()

@@ -121,9 +121,10 @@ impl Checklist {
                     .filter(|f| f.predicts == status)
                     .map(|f| f.severity)
                     .max();
-                let cov = self.coverage.get(&status).cloned().unwrap_or_else(|| {
-                    Coverage::NotChecked("not implemented in this version".into())
-                });
+                let cov =
+                    self.coverage.get(&status).cloned().unwrap_or_else(|| {
+                        Coverage::NotChecked("not checked by this command".into())
+                    });
                 let (result, reason) = match (worst, cov) {
                     (Some(Severity::Error), _) => (RowResult::Fail, None),
                     (Some(Severity::Warning), _) => (RowResult::Warn, None),
