@@ -171,6 +171,14 @@ impl<'a> Hashers<'a> {
     }
 }
 
+/// What went wrong while one file was read.
+#[derive(Default)]
+struct Problems {
+    findings: Vec<Finding>,
+    /// File byte ranges (offset, length) that could not be read.
+    unreadable: Vec<(u64, u64)>,
+}
+
 /// Read `buf.len()` bytes of the file at `at`; a read error is narrowed to the
 /// failing pieces (zero-filled) and returned as findings.
 fn read_chunk(
@@ -178,7 +186,7 @@ fn read_chunk(
     at: u64,
     buf: &mut [u8],
     path: &dyn Fn() -> String,
-    findings: &mut Vec<Finding>,
+    problems: &mut Problems,
 ) -> Result<bool, NtfsError> {
     match r.read_at(at, buf) {
         Ok(_) => return Ok(true),
@@ -221,8 +229,9 @@ fn read_chunk(
         off += n;
     }
     for (off, len, vol_off, errno) in bad {
+        problems.unreadable.push((off, len));
         let errno_s = errno.map(|n| format!(", errno {n}")).unwrap_or_default();
-        findings.push(
+        problems.findings.push(
             Finding::error(
                 codes::READ_ERROR,
                 DriveStatus::HardwareError,
@@ -245,7 +254,7 @@ fn hash_file(
 ) -> (FileResult, Vec<Finding>, u64) {
     let i = job.entry;
     let path = || inv.path(i);
-    let mut findings = Vec::new();
+    let mut problems = Problems::default();
     let mut res = FileResult {
         entry: i,
         size: inv.size(i),
@@ -255,10 +264,7 @@ fn hash_file(
     };
     let reader = match vol.content(inv, i) {
         Ok(r) => r,
-        Err(e) => {
-            findings.push(content_error(&path(), &e));
-            return (res, findings, 0);
-        }
+        Err(e) => return (res, vec![content_error(&path(), &e)], 0),
     };
     let size = reader.len();
     res.size = size;
@@ -270,7 +276,7 @@ fn hash_file(
             size,
             &mut h,
             &path,
-            &mut findings,
+            &mut problems,
             bytes_done,
             &mut bufs.pool,
         )
@@ -280,11 +286,15 @@ fn hash_file(
             size,
             &mut h,
             &path,
-            &mut findings,
+            &mut problems,
             bytes_done,
             &mut bufs.inline,
         )
     };
+    let Problems {
+        mut findings,
+        unreadable,
+    } = problems;
     let complete = match outcome {
         Ok(c) => c,
         Err(e) => {
@@ -292,7 +302,16 @@ fn hash_file(
             false
         }
     };
-    let checked = verdicts.checked;
+    let mut verdicts = verdicts;
+    // A range with bytes that could not be read is a hardware error (already
+    // a finding), not data that changed; nor was it verified.
+    let judged = verdicts.mismatches.len();
+    verdicts.mismatches.retain(|(r, _)| {
+        !unreadable
+            .iter()
+            .any(|&(o, l)| o < r.offset.saturating_add(r.len) && r.offset < o.saturating_add(l))
+    });
+    let checked = verdicts.checked - (judged - verdicts.mismatches.len()) as u64;
     for (r, got) in verdicts.mismatches.iter().take(MAX_MISMATCH_PER_FILE) {
         let want = r.md5.map(|m| hex_upper(&m)).unwrap_or_default();
         findings.push(
@@ -342,7 +361,7 @@ fn inline(
     size: u64,
     h: &mut Hashers<'_>,
     path: &dyn Fn() -> String,
-    findings: &mut Vec<Finding>,
+    problems: &mut Problems,
     bytes_done: &AtomicU64,
     buf: &mut Vec<u8>,
 ) -> (Result<bool, NtfsError>, Verdicts) {
@@ -355,7 +374,7 @@ fn inline(
             // Grows to READ at most once per worker.
             buf.resize(n.next_power_of_two().min(READ), 0);
         }
-        match read_chunk(r, at, &mut buf[..n], path, findings) {
+        match read_chunk(r, at, &mut buf[..n], path, problems) {
             Ok(c) => complete &= c,
             Err(e) => return (Err(e), rh.finish(true)),
         }
@@ -384,7 +403,7 @@ fn pipelined(
     size: u64,
     h: &mut Hashers<'_>,
     path: &dyn Fn() -> String,
-    findings: &mut Vec<Finding>,
+    problems: &mut Problems,
     bytes_done: &AtomicU64,
     pool: &mut Vec<Chunk>,
 ) -> (Result<bool, NtfsError>, Verdicts) {
@@ -472,7 +491,7 @@ fn pipelined(
                 if v.len() < READ {
                     v.resize(READ, 0);
                 }
-                match read_chunk(r, at, &mut v[..n], path, findings) {
+                match read_chunk(r, at, &mut v[..n], path, problems) {
                     Ok(c) => complete &= c,
                     Err(e) => {
                         result = Err(e);
@@ -505,7 +524,7 @@ fn pipelined(
         };
         if !(sha_ok && md_ok) {
             complete = false;
-            findings.push(Finding::error(
+            problems.findings.push(Finding::error(
                 codes::CONTENT_ERROR,
                 DriveStatus::DiskCorrupted,
                 path(),
