@@ -1,8 +1,8 @@
 //! MD5 of a file's manifest ranges (blocks, page ranges) as its data streams
-//! past: one range at a time for files read and hashed inline
-//! ([`RangeHasher`]), two at a time on the MD5 helper of a big file
-//! ([`PairedRanges`], with [`Md5Pair`]: MD5 is latency-bound, and two ranges
-//! hashed in one instruction stream cost little more than one).
+//! past: one MD5 per range for files read and hashed inline and for ranges
+//! that overlap ([`RangeHasher`]), two ranges at a time on the MD5 helper of a
+//! big file ([`PairedRanges`], with [`Md5Pair`]: MD5 is latency-bound, and two
+//! ranges hashed in one instruction stream cost little more than one).
 
 use super::md5_pair::Md5Pair;
 use super::Chunk;
@@ -32,75 +32,77 @@ impl Verdicts {
     }
 }
 
-/// Incremental MD5 of the ranges of one file, one range at a time.
+/// Incremental MD5 of the ranges of one file, one MD5 per range being fed:
+/// ranges that overlap (an invalid manifest, already a finding) are each
+/// hashed over their own bytes too.
 pub(super) struct RangeHasher<'a> {
     ranges: &'a [Range],
-    i: usize,
-    cur: Md5,
-    /// Bytes of range `i` fed so far.
-    fed: u64,
-    pub verdicts: Verdicts,
+    /// The first range not started yet.
+    next: usize,
+    /// Ranges started and not finished: index, MD5 so far, bytes fed.
+    active: Vec<(usize, Md5, u64)>,
+    verdicts: Verdicts,
 }
 
 impl<'a> RangeHasher<'a> {
+    /// `ranges` sorted by offset.
     pub fn new(ranges: &'a [Range]) -> Self {
         RangeHasher {
             ranges,
-            i: 0,
-            cur: Md5::new(),
-            fed: 0,
+            next: 0,
+            active: Vec::new(),
             verdicts: Verdicts::default(),
         }
     }
 
-    fn finish_current(&mut self) {
-        let got: [u8; 16] = std::mem::replace(&mut self.cur, Md5::new())
-            .finalize()
-            .into();
-        self.verdicts.record(self.ranges[self.i], got);
-        self.i += 1;
-        self.fed = 0;
-    }
-
-    /// Feed file bytes `data` starting at file offset `at`.
+    /// Feed file bytes `data` starting at file offset `at` (the file's bytes
+    /// come in order, from 0, without gaps).
     pub fn feed(&mut self, at: u64, data: &[u8]) {
         let end = at + data.len() as u64;
-        while let Some(r) = self.ranges.get(self.i) {
-            let pos = r.offset.saturating_add(self.fed);
-            if pos < at && self.fed == 0 {
-                // Starts before data we have (overlapping ranges): skip it.
-                self.i += 1;
-                continue;
-            }
-            if pos >= end {
+        while let Some(r) = self.ranges.get(self.next) {
+            if r.offset >= end {
                 break;
             }
-            let from = (pos - at) as usize;
-            let to = r.offset.saturating_add(r.len).min(end);
-            let take = (to - pos) as usize;
-            self.cur.update(&data[from..from + take]);
-            self.fed += take as u64;
-            if self.fed >= r.len {
-                self.finish_current();
-            } else {
-                break;
-            }
+            self.active.push((self.next, Md5::new(), 0));
+            self.next += 1;
         }
+        let (ranges, verdicts) = (self.ranges, &mut self.verdicts);
+        self.active.retain_mut(|(k, md5, fed)| {
+            let r = ranges[*k];
+            let pos = r.offset.saturating_add(*fed);
+            let to = r.offset.saturating_add(r.len).min(end);
+            if pos < to {
+                let from = pos.saturating_sub(at) as usize;
+                let take = (to - pos.max(at)) as usize;
+                md5.update(&data[from..from + take]);
+                *fed += take as u64;
+            }
+            let done = *fed >= r.len;
+            if done {
+                verdicts.record(r, std::mem::take(md5).finalize().into());
+            }
+            !done
+        });
     }
 
     /// End of the data. At the end of the file, ranges not (fully) fed are
     /// hashed over what there was; when a read `stopped` the file early they
     /// were not read, and are not judged.
     pub fn finish(mut self, stopped: bool) -> Verdicts {
-        while !stopped && self.i < self.ranges.len() {
-            self.finish_current();
+        if !stopped {
+            for (k, md5, _) in std::mem::take(&mut self.active) {
+                self.verdicts.record(self.ranges[k], md5.finalize().into());
+            }
+            for &r in self.ranges.get(self.next..).unwrap_or(&[]) {
+                self.verdicts.record(r, Md5::new().finalize().into());
+            }
         }
         self.verdicts
     }
 }
 
 /// The MD5 helper's hasher of a big file's ranges: in pairs when the ranges
-/// are disjoint (a valid manifest), else one at a time. Overlapping ranges
+/// are disjoint (a valid manifest), else one MD5 per range. Overlapping ranges
 /// (already a manifest finding) could make the pairs hold data without bound.
 pub(super) enum ChunkRanges<'a> {
     Pairs(Box<PairedRanges<'a>>),
@@ -434,28 +436,73 @@ mod tests {
         }
     }
 
+    /// The stated MD5 of the bytes of `[offset, offset + len)` that exist.
+    fn md5_of(data: &[u8], offset: u64, len: u64) -> [u8; 16] {
+        let end = (offset + len).min(data.len() as u64);
+        let start = offset.min(end);
+        Md5::digest(&data[start as usize..end as usize]).into()
+    }
+
+    proptest! {
+        /// Overlapping ranges (any layout, sorted by offset): each one is
+        /// hashed over its own bytes, and only the wrong ones mismatch.
+        #[test]
+        fn overlapping_ranges_each_get_their_own_md5(
+            data in proptest::collection::vec(any::<u8>(), 0..5000),
+            spans in proptest::collection::vec((0u64..5500, 0u64..3000), 1..10),
+            wrong in proptest::collection::vec(0usize..10, 0..3),
+            chunk in 1usize..1500,
+        ) {
+            let mut rs: Vec<Range> = spans
+                .iter()
+                .map(|&(offset, len)| Range { offset, len, md5: None })
+                .collect();
+            rs.sort_by_key(|r| r.offset);
+            for (k, r) in rs.iter_mut().enumerate() {
+                let mut m = md5_of(&data, r.offset, r.len);
+                if wrong.contains(&k) {
+                    m[0] ^= 1;
+                }
+                r.md5 = Some(m);
+            }
+            let mut cr = ChunkRanges::new(&rs);
+            for (k, piece) in data.chunks(chunk).enumerate() {
+                cr.feed((k * chunk) as u64, piece.len(), &Arc::new(piece.to_vec()));
+            }
+            let v = cr.finish(false);
+            prop_assert_eq!(v.checked, rs.len() as u64);
+            let mut got = bad(&v);
+            got.sort();
+            let mut want: Vec<u64> = rs
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| wrong.contains(k))
+                .map(|(_, r)| r.offset)
+                .collect();
+            want.sort();
+            prop_assert_eq!(got, want);
+        }
+    }
+
     #[test]
-    fn overlapping_ranges_are_hashed_one_at_a_time() {
+    fn overlapping_ranges_are_not_paired() {
         // One range over everything and blocks inside it: pairs would hold
         // every block until the big range ends.
         let data: Vec<u8> = (0..(20u32 << 20)).map(|i| (i % 253) as u8).collect();
         let mut rs = vec![Range {
             offset: 0,
             len: data.len() as u64,
-            md5: Some(Md5::digest(&data).into()),
+            md5: Some(md5_of(&data, 0, data.len() as u64)),
         }];
         rs.extend(ranges(&data, &touching(&[1 << 20; 20]), &[3]));
         rs.sort_by_key(|r| r.offset);
-        let mut one = RangeHasher::new(&rs);
         let mut cr = ChunkRanges::new(&rs);
         assert!(matches!(cr, ChunkRanges::One(_)));
         for (k, piece) in data.chunks(1 << 20).enumerate() {
-            let at = (k as u64) << 20;
-            one.feed(at, piece);
-            cr.feed(at, piece.len(), &Arc::new(piece.to_vec()));
+            cr.feed((k as u64) << 20, piece.len(), &Arc::new(piece.to_vec()));
         }
-        let (one, two) = (one.finish(false), cr.finish(false));
-        assert_eq!((one.checked, bad(&one)), (two.checked, bad(&two)));
+        let v = cr.finish(false);
+        assert_eq!((v.checked, bad(&v)), (21, vec![3 << 20]));
         assert!(matches!(ChunkRanges::new(&rs[1..]), ChunkRanges::Pairs(_)));
     }
 
