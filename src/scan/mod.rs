@@ -270,26 +270,16 @@ fn hash_file(
     res.size = size;
     let mut h = Hashers::new(job, opts);
     // Even with one worker (a rotational drive), helpers hash a big file while it is read.
+    let f = FileRead {
+        r: &reader,
+        size,
+        path: &path,
+        bytes_done,
+    };
     let (outcome, verdicts) = if size >= PIPELINE_MIN {
-        pipelined(
-            &reader,
-            size,
-            &mut h,
-            &path,
-            &mut problems,
-            bytes_done,
-            &mut bufs.pool,
-        )
+        pipelined(&f, &mut h, &mut problems, &mut bufs.pool)
     } else {
-        inline(
-            &reader,
-            size,
-            &mut h,
-            &path,
-            &mut problems,
-            bytes_done,
-            &mut bufs.inline,
-        )
+        inline(&f, &mut h, &mut problems, &mut bufs.inline)
     };
     let Problems {
         mut findings,
@@ -355,16 +345,28 @@ fn content_error(path: &str, e: &NtfsError) -> Finding {
     )
 }
 
+/// One file being read: its reader and size, its name for findings, and the
+/// scan's byte counter.
+struct FileRead<'a> {
+    r: &'a crate::ntfs_volume::ContentReader<'a>,
+    size: u64,
+    path: &'a dyn Fn() -> String,
+    bytes_done: &'a AtomicU64,
+}
+
 /// Read and hash a file on this thread; the outcome and the ranges' verdicts.
 fn inline(
-    r: &crate::ntfs_volume::ContentReader<'_>,
-    size: u64,
+    f: &FileRead<'_>,
     h: &mut Hashers<'_>,
-    path: &dyn Fn() -> String,
     problems: &mut Problems,
-    bytes_done: &AtomicU64,
     buf: &mut Vec<u8>,
 ) -> (Result<bool, NtfsError>, Verdicts) {
+    let FileRead {
+        r,
+        size,
+        path,
+        bytes_done,
+    } = *f;
     let mut rh = RangeHasher::new(h.ranges);
     let mut at = 0u64;
     let mut complete = true;
@@ -399,14 +401,17 @@ type Chunk = Arc<Vec<u8>>;
 /// Reader here; SHA-256 on one helper thread, the MD5s on another. Buffers
 /// circulate through a bounded pool, so memory stays at a few chunks.
 fn pipelined(
-    r: &crate::ntfs_volume::ContentReader<'_>,
-    size: u64,
+    f: &FileRead<'_>,
     h: &mut Hashers<'_>,
-    path: &dyn Fn() -> String,
     problems: &mut Problems,
-    bytes_done: &AtomicU64,
     pool: &mut Vec<Chunk>,
 ) -> (Result<bool, NtfsError>, Verdicts) {
+    let FileRead {
+        r,
+        size,
+        path,
+        bytes_done,
+    } = *f;
     const IN_FLIGHT: usize = 8;
     // How long the MD5 helper waits for data before it releases what it holds,
     // and the reader for a buffer before it looks at the pool again.
