@@ -460,7 +460,7 @@ fn pipelined(
                 paired.feed(at, n, &c);
                 give_back(&ret3, c);
             }
-            (md5, paired.finish(stopped.load(Ordering::Relaxed)))
+            (md5, paired.finish(stopped.load(Ordering::Acquire)))
         });
         drop(ret_tx);
         // Buffers left from an earlier file count as made.
@@ -500,7 +500,7 @@ fn pipelined(
                     Ok(c) => complete &= c,
                     Err(e) => {
                         result = Err(e);
-                        stopped.store(true, Ordering::Relaxed);
+                        stopped.store(true, Ordering::Release);
                         break;
                     }
                 }
