@@ -118,35 +118,28 @@ fn correct_drive_passes_and_hashes_verify() {
 
     // The hashes file verifies on a mounted copy.
     let m = Mount::new(&img, true);
-    let out = std::process::Command::new("sha256sum")
-        .arg("-c")
-        .arg("--strict")
-        .arg(&hashes)
-        .current_dir(m.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // `sha256sum -c` / `md5sum -c` of a hashes file, run on the mount.
+    let verify = |tool: &str, file: &Path| {
+        let out = std::process::Command::new(tool)
+            .arg("-c")
+            .arg("--strict")
+            .arg(file)
+            .current_dir(m.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{tool}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    verify("sha256sum", &hashes);
     let listed = std::fs::read_to_string(&hashes).unwrap();
-    assert_eq!(listed.lines().count(), files.len() + 2, "{listed}"); // + metadata + manifest
-                                                                     // So does the --hashes-md5 file, with md5sum, and it lists the same files.
-    let out = std::process::Command::new("md5sum")
-        .arg("-c")
-        .arg("--strict")
-        .arg(&hashes_md5)
-        .current_dir(m.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // + metadata + manifest
+    assert_eq!(listed.lines().count(), files.len() + 2, "{listed}");
+    // So does the --hashes-md5 file, with md5sum, and it lists the same files.
+    verify("md5sum", &hashes_md5);
     let listed_md5 = std::fs::read_to_string(&hashes_md5).unwrap();
     let names = |t: &str| {
         t.lines()
