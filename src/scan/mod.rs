@@ -1,9 +1,9 @@
 //! The hash scan: every file's data read once, from its extents, in large
 //! positional reads, in on-disk order (first LCN); SHA-256 per file, MD5 per
 //! manifest block / page range (and optionally per file). Files are taken from
-//! one shared queue by `threads` workers; a big file is read by its worker while
-//! other threads hash it (SHA-256 and MD5 in parallel), so a huge file does not
-//! leave a core idle. Read errors are narrowed, reported as "Hardware error"
+//! one shared queue by `threads` workers; a big file with MD5 work, or one that
+//! would be the last left, is read by its worker while other threads hash it
+//! (SHA-256 and MD5 in parallel), so a huge file does not leave a core idle. Read errors are narrowed, reported as "Hardware error"
 //! findings with the owning file, and the scan goes on.
 
 pub mod hashes;
@@ -114,6 +114,13 @@ pub fn scan(
         j.ranges.sort_by_key(|r| r.offset);
     }
     let threads = opts.threads.max(1);
+    // Bytes of the files queued after each job (see `needs_helpers`).
+    let mut after = vec![0u64; jobs.len()];
+    let mut rest = 0u64;
+    for (k, j) in jobs.iter().enumerate().rev() {
+        after[k] = rest;
+        rest = rest.saturating_add(inv.size(j.entry));
+    }
     let next = AtomicUsize::new(0);
     let out = Mutex::new(ScanOutput::default());
     let work = || {
@@ -123,7 +130,10 @@ pub fn scan(
         loop {
             let k = next.fetch_add(1, Ordering::Relaxed);
             let Some(job) = jobs.get(k) else { break };
-            let (res, findings, checked) = hash_file(vol, inv, job, opts, bytes_done, &mut bufs);
+            let queued = after.get(k).copied().unwrap_or(0);
+            let helpers = needs_helpers(inv.size(job.entry), job, opts, threads, queued);
+            let (res, findings, checked) =
+                hash_file(vol, inv, job, opts, helpers, bytes_done, &mut bufs);
             if let Ok(mut o) = out.lock() {
                 o.bytes += res.size;
                 o.ranges_checked += checked;
@@ -143,6 +153,20 @@ pub fn scan(
     let mut o = out.into_inner().unwrap_or_default();
     o.files.sort_by_key(|f| f.entry);
     o
+}
+
+/// Whether a file is read on its worker while helper threads hash it, rather
+/// than read and hashed on the worker alone. Helpers cost a hand-over of every
+/// chunk (the copy lands in another core's cache, threads wake and sleep), so
+/// they are used only where they buy time: a small file never; a file with
+/// MD5 work (manifest ranges, `--hashes-md5`), whose MD5s then run beside its
+/// SHA-256; a single worker (a rotational drive), so the drive reads while
+/// the CPU hashes; and a file bigger than all the files queued after it, which
+/// would otherwise leave the other cores idle at the end. Measured in
+/// `benches/scan.sh`: SHA-256 alone on helpers took ~6 % more CPU time.
+fn needs_helpers(size: u64, job: &Job, opts: ScanOptions, threads: usize, queued: u64) -> bool {
+    let md5_work = opts.file_md5 || !job.ranges.is_empty();
+    size >= PIPELINE_MIN && (md5_work || threads == 1 || queued < size)
 }
 
 /// A worker's read buffers, reused from file to file.
@@ -249,6 +273,7 @@ fn hash_file(
     inv: &Inventory,
     job: &Job,
     opts: ScanOptions,
+    helpers: bool,
     bytes_done: &AtomicU64,
     bufs: &mut Buffers,
 ) -> (FileResult, Vec<Finding>, u64) {
@@ -269,14 +294,13 @@ fn hash_file(
     let size = reader.len();
     res.size = size;
     let mut h = Hashers::new(job, opts);
-    // Even with one worker (a rotational drive), helpers hash a big file while it is read.
     let f = FileRead {
         r: &reader,
         size,
         path: &path,
         bytes_done,
     };
-    let (outcome, verdicts) = if size >= PIPELINE_MIN {
+    let (outcome, verdicts) = if helpers {
         pipelined(&f, &mut h, &mut problems, &mut bufs.pool)
     } else {
         inline(&f, &mut h, &mut problems, &mut bufs.inline)
@@ -562,4 +586,46 @@ fn consume<S>(
 /// waiting for a free one. Never blocks: a full channel wakes the reader too.
 fn give_back(ret: &std::sync::mpsc::SyncSender<Chunk>, c: Chunk) {
     let _ = ret.try_send(c);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(ranges: usize) -> Job {
+        let r = Range {
+            offset: 0,
+            len: 1,
+            md5: None,
+        };
+        Job {
+            entry: 0,
+            ranges: vec![r; ranges],
+            origin: String::new(),
+        }
+    }
+
+    #[test]
+    fn helpers_only_where_they_buy_time() {
+        let sha = ScanOptions {
+            threads: 2,
+            sha256: true,
+            file_md5: false,
+        };
+        let big = PIPELINE_MIN;
+        // A small file: never.
+        assert!(!needs_helpers(big - 1, &job(3), sha, 2, 0));
+        // SHA-256 alone with enough queued behind it: the worker hashes it.
+        assert!(!needs_helpers(big, &job(0), sha, 2, big));
+        // ... but as the tail, or on a single reader, helpers.
+        assert!(needs_helpers(big, &job(0), sha, 2, big - 1));
+        assert!(needs_helpers(big, &job(0), sha, 1, 10 * big));
+        // MD5 work (manifest ranges, whole-file MD5): helpers.
+        assert!(needs_helpers(big, &job(1), sha, 2, 10 * big));
+        let md5 = ScanOptions {
+            file_md5: true,
+            ..sha
+        };
+        assert!(needs_helpers(big, &job(0), md5, 2, 10 * big));
+    }
 }
