@@ -163,7 +163,7 @@ pub fn scan(
 /// SHA-256; a single worker (a rotational drive), so the drive reads while
 /// the CPU hashes; and a file bigger than all the files queued after it, which
 /// would otherwise leave the other cores idle at the end. Measured in
-/// `benches/scan.sh`: SHA-256 alone on helpers took ~6 % more CPU time.
+/// `benches/scan.sh`: SHA-256 alone on helpers took ~7 % more CPU time.
 fn needs_helpers(size: u64, job: &Job, opts: ScanOptions, threads: usize, queued: u64) -> bool {
     let md5_work = opts.file_md5 || !job.ranges.is_empty();
     size >= PIPELINE_MIN && (md5_work || threads == 1 || queued < size)
