@@ -161,12 +161,13 @@ pub fn scan(
 /// they are used only where they buy time: a small file never; a file with
 /// MD5 work (manifest ranges, `--hashes-md5`), whose MD5s then run beside its
 /// SHA-256; a single worker (a rotational drive), so the drive reads while
-/// the CPU hashes; and a file bigger than all the files queued after it, which
-/// would otherwise leave the other cores idle at the end. Measured in
+/// the CPU hashes; and a file bigger than what the other workers have queued
+/// after it, which would otherwise leave them idle at the end. Measured in
 /// `benches/scan.sh`: SHA-256 alone on helpers took ~7 % more CPU time.
 fn needs_helpers(size: u64, job: &Job, opts: ScanOptions, threads: usize, queued: u64) -> bool {
     let md5_work = opts.file_md5 || !job.ranges.is_empty();
-    size >= PIPELINE_MIN && (md5_work || threads == 1 || queued < size)
+    let others = threads.saturating_sub(1) as u64;
+    size >= PIPELINE_MIN && (md5_work || others == 0 || queued < size.saturating_mul(others))
 }
 
 /// A worker's read buffers, reused from file to file.
@@ -620,6 +621,9 @@ mod tests {
         // ... but as the tail, or on a single reader, helpers.
         assert!(needs_helpers(big, &job(0), sha, 2, big - 1));
         assert!(needs_helpers(big, &job(0), sha, 1, 10 * big));
+        // Four workers: the three others need three times its size queued.
+        assert!(needs_helpers(big, &job(0), sha, 4, 3 * big - 1));
+        assert!(!needs_helpers(big, &job(0), sha, 4, 3 * big));
         // MD5 work (manifest ranges, whole-file MD5): helpers.
         assert!(needs_helpers(big, &job(1), sha, 2, 10 * big));
         let md5 = ScanOptions {
