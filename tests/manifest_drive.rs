@@ -636,3 +636,82 @@ fn surface_reads_free_space_and_outside_partitions() {
         .iter()
         .any(|f| f.code == scan::codes::READ_ERROR));
 }
+
+/// Fails the first read touching `at..at + 1`, once (a transient error).
+struct Flaky {
+    inner: Vec<u8>,
+    at: u64,
+    fired: std::sync::atomic::AtomicBool,
+}
+
+impl ReadAt for Flaky {
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+        let hit = offset <= self.at && self.at < offset + buf.len() as u64;
+        if hit && !self.fired.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            return Err(std::io::Error::from_raw_os_error(5));
+        }
+        self.inner.read_exact_at(buf, offset)
+    }
+    fn len(&self) -> u64 {
+        self.inner.len() as u64
+    }
+}
+
+#[test]
+fn a_read_that_works_when_retried_keeps_the_hash_and_warns() {
+    if !prerequisites() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let files = standard_files();
+    let img = build_drive(dir.path(), &files, None);
+    let bytes = std::fs::read(&img).unwrap();
+    let at = volume_offset(&bytes, "data/mid.bin", (3 << 20) + 100);
+    let src: Arc<dyn ReadAt> = Arc::new(Flaky {
+        inner: bytes,
+        at,
+        fired: false.into(),
+    });
+    let vol = NtfsVolume::open(src).unwrap();
+    let inv = vol.inventory().unwrap();
+    let jobs: Vec<Job> = scan::regular_files(&inv)
+        .into_iter()
+        .map(|entry| Job {
+            entry,
+            ranges: Vec::new(),
+            origin: String::new(),
+        })
+        .collect();
+    let opts = ScanOptions {
+        threads: 2,
+        sha256: true,
+        file_md5: false,
+    };
+    let out = scan::scan(&vol, &inv, jobs, opts, &AtomicU64::new(0));
+    assert_eq!(out.findings.len(), 1, "{:#?}", out.findings);
+    let w = &out.findings[0];
+    assert_eq!(w.code, scan::codes::READ_RETRIED);
+    assert_eq!(w.severity, ie_preflight::report::Severity::Warning);
+    // The 1 MiB read holding the byte failed once.
+    assert_eq!(
+        w.subject,
+        format!("data/mid.bin at file offset {}", 3 << 20)
+    );
+    assert!(w.message.starts_with("1 read(s)"), "{}", w.message);
+    let mid = out
+        .files
+        .iter()
+        .find(|f| inv.path(f.entry) == "data/mid.bin")
+        .expect("mid.bin scanned");
+    let want = &files
+        .iter()
+        .find(|s| s.path == "data/mid.bin")
+        .unwrap()
+        .data;
+    use sha2::Digest;
+    assert!(mid.complete);
+    assert_eq!(
+        mid.sha256.expect("hashed")[..],
+        sha2::Sha256::digest(want)[..]
+    );
+}

@@ -9,6 +9,7 @@
 pub mod hashes;
 pub mod md5_pair;
 mod ranges;
+mod retry;
 mod stage;
 pub mod surface;
 
@@ -32,18 +33,15 @@ pub const CHUNK: usize = 4 << 20;
 const READ: usize = 1 << 20;
 /// Files at least this big are hashed by helper threads while being read.
 const PIPELINE_MIN: u64 = 12 << 20;
-/// Reads that failed are retried in pieces of this size to narrow the range,
-const RETRY_PIECE: usize = 64 << 10;
-/// and a failing piece in pieces of this size.
-const FINE_PIECE: usize = 4 << 10;
 /// Hash mismatch findings per file.
 const MAX_MISMATCH_PER_FILE: usize = 20;
 
 pub mod codes {
     pub const READ_ERROR: &str = "scan.read-error";
+    pub const READ_RETRIED: &str = "scan.read-retried";
     pub const CONTENT_ERROR: &str = "scan.content-error";
     pub const SURFACE_READ_ERROR: &str = "scan.surface-read-error";
-    pub const ALL: &[&str] = &[READ_ERROR, CONTENT_ERROR, SURFACE_READ_ERROR];
+    pub const ALL: &[&str] = &[READ_ERROR, READ_RETRIED, CONTENT_ERROR, SURFACE_READ_ERROR];
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -202,10 +200,15 @@ struct Problems {
     findings: Vec<Finding>,
     /// File byte ranges (offset, length) that could not be read.
     unreadable: Vec<(u64, u64)>,
+    /// Reads that failed and then succeeded when retried: how many, and the
+    /// first (file offset, failure).
+    retried: u64,
+    transient: Option<(u64, crate::source::ReadError)>,
 }
 
 /// Read `buf.len()` bytes of the file at `at`; a read error is narrowed to the
-/// failing pieces (zero-filled) and returned as findings.
+/// failing pieces (zero-filled) and returned as findings. True when every byte
+/// was read.
 fn read_chunk(
     r: &crate::ntfs_volume::ContentReader<'_>,
     at: u64,
@@ -213,60 +216,35 @@ fn read_chunk(
     path: &dyn Fn() -> String,
     problems: &mut Problems,
 ) -> Result<bool, NtfsError> {
-    match r.read_at(at, buf) {
-        Ok(_) => return Ok(true),
-        Err(NtfsError::Read(_)) => {}
-        Err(e) => return Err(e),
-    }
-    // Retry once, in 64 KiB pieces, and a failing piece in 4 KiB pieces, to
-    // narrow the bad range. Bytes that cannot be read are hashed as zeros (the
-    // file's hash is then dropped).
-    // (file offset, length, volume byte offset, errno)
-    let mut bad: Vec<(u64, u64, u64, Option<i32>)> = Vec::new();
-    let mut note = |file_off: u64, n: u64, e: &crate::source::ReadError| match bad.last_mut() {
-        Some((o, l, _, _)) if *o + *l == file_off => *l += n,
-        _ => bad.push((file_off, n, e.offset, e.errno())),
-    };
-    let mut off = 0usize;
-    while off < buf.len() {
-        let n = RETRY_PIECE.min(buf.len() - off);
-        let file_off = at + off as u64;
-        match r.read_at(file_off, &mut buf[off..off + n]) {
-            Ok(_) => {}
-            Err(NtfsError::Read(_)) => {
-                let mut sub = 0usize;
-                while sub < n {
-                    let k = FINE_PIECE.min(n - sub);
-                    let piece = &mut buf[off + sub..off + sub + k];
-                    match r.read_at(file_off + sub as u64, piece) {
-                        Ok(_) => {}
-                        Err(NtfsError::Read(e)) => {
-                            piece.fill(0);
-                            note(file_off + sub as u64, k as u64, &e);
-                        }
-                        Err(e) => return Err(e),
-                    }
-                    sub += k;
-                }
-            }
-            Err(e) => return Err(e),
+    let got = retry::read_retrying(buf, at, |b, o| match r.read_at(o, b) {
+        Ok(_) => Ok(Ok(())),
+        Err(NtfsError::Read(e)) => Ok(Err(e)),
+        Err(e) => Err(e),
+    })?;
+    if let Some(e) = got.transient {
+        problems.retried += 1;
+        if problems.transient.is_none() {
+            problems.transient = Some((at, e));
         }
-        off += n;
     }
-    for (off, len, vol_off, errno) in bad {
+    let complete = got.bad.is_empty();
+    for (off, len, e) in got.bad {
         problems.unreadable.push((off, len));
-        let errno_s = errno.map(|n| format!(", errno {n}")).unwrap_or_default();
+        let errno_s = e
+            .errno()
+            .map(|n| format!(", errno {n}"))
+            .unwrap_or_default();
         problems.findings.push(
             Finding::error(
                 codes::READ_ERROR,
                 DriveStatus::HardwareError,
                 format!("{} at file offset {off}", path()),
-                format!("{len} bytes at file offset {off} (volume byte offset {vol_off}) cannot be read{errno_s}"),
+                format!("{len} bytes at file offset {off} (volume byte offset {}) cannot be read{errno_s}", e.offset),
             )
             .with_hint("a drive that cannot be read here will fail at the datacenter too; check the cable and the drive's SMART data, and replace the drive if the error repeats"),
         );
     }
-    Ok(false)
+    Ok(complete)
 }
 
 fn hash_file(
@@ -309,7 +287,12 @@ fn hash_file(
     let Problems {
         mut findings,
         unreadable,
+        retried,
+        transient,
     } = problems;
+    if let Some((off, e)) = transient {
+        findings.push(retried_warning(&path(), retried, off, &e));
+    }
     let complete = match outcome {
         Ok(c) => c,
         Err(e) => {
@@ -359,6 +342,25 @@ fn hash_file(
     }
     res.complete = complete;
     (res, findings, checked)
+}
+
+/// Reads of a file that failed once and worked when retried: the data was
+/// read, but a drive that does this may not read at the datacenter.
+fn retried_warning(path: &str, retried: u64, off: u64, e: &crate::source::ReadError) -> Finding {
+    let errno_s = e
+        .errno()
+        .map(|n| format!(", errno {n}"))
+        .unwrap_or_default();
+    Finding::warning(
+        codes::READ_RETRIED,
+        DriveStatus::HardwareError,
+        format!("{path} at file offset {off}"),
+        format!(
+            "{retried} read(s) of this file failed and then worked when retried in smaller pieces; the first at file offset {off} (volume byte offset {}{errno_s}); the data was read and hashed",
+            e.offset
+        ),
+    )
+    .with_hint(retry::TRANSIENT_HINT)
 }
 
 fn content_error(path: &str, e: &NtfsError) -> Finding {

@@ -5,13 +5,12 @@
 //! 4 KiB pieces and reported with its disk byte offset, length, errno and owner.
 
 use super::codes;
+use super::retry::read_retrying;
 use crate::report::{DriveStatus, Finding};
 use crate::source::ReadAt;
 use serde::Serialize;
 
 const CHUNK: usize = super::CHUNK;
-const PIECE: usize = 64 << 10;
-const FINE: usize = 4 << 10;
 /// Bad ranges reported one by one; the rest are counted.
 const MAX_REPORTED: usize = 100;
 
@@ -122,32 +121,29 @@ pub fn surface_read(
         unreadable_bytes: 0,
         unreadable_ranges: 0,
     };
+    // Reads that failed and then worked when retried: how many, and the first
+    // (offset, errno, owner).
+    let mut retried = 0u64;
+    let mut first_retried: Option<(u64, Option<i32>, &'static str)> = None;
     for r in &ranges {
-        let mut add = |off: u64, n: u64, errno: Option<i32>| match bad.last_mut() {
-            Some((o, l, _, w)) if *o + *l == off && *w == r.owner => *l += n,
-            _ => bad.push((off, n, errno, r.owner)),
-        };
         let end = r.offset + r.len;
         let mut at = r.offset;
         while at < end {
             let n = ((end - at) as usize).min(CHUNK);
-            if src.read_exact_at(&mut buf[..n], at).is_err() {
-                let mut p = 0usize;
-                while p < n {
-                    let k = PIECE.min(n - p);
-                    let off = at + p as u64;
-                    if src.read_exact_at(&mut buf[p..p + k], off).is_err() {
-                        let mut q = 0usize;
-                        while q < k {
-                            let m = FINE.min(k - q);
-                            let o = off + q as u64;
-                            if let Err(e) = src.read_exact_at(&mut buf[p + q..p + q + m], o) {
-                                add(o, m as u64, e.raw_os_error());
-                            }
-                            q += m;
-                        }
-                    }
-                    p += k;
+            let got = read_retrying(&mut buf[..n], at, |b, o| {
+                Ok::<_, std::convert::Infallible>(
+                    src.read_exact_at(b, o).map_err(|e| e.raw_os_error()),
+                )
+            });
+            let Ok(got) = got;
+            if let Some(errno) = got.transient {
+                retried += 1;
+                first_retried.get_or_insert((at, errno, r.owner));
+            }
+            for (off, n, errno) in got.bad {
+                match bad.last_mut() {
+                    Some((o, l, _, w)) if *o + *l == off && *w == r.owner => *l += n,
+                    _ => bad.push((off, n, errno, r.owner)),
                 }
             }
             at += n as u64;
@@ -179,6 +175,18 @@ pub fn surface_read(
             format!("{} more unreadable ranges", bad.len() - MAX_REPORTED),
         ));
     }
+    if let Some((off, errno, owner)) = first_retried {
+        let errno_s = errno.map(|e| format!(", errno {e}")).unwrap_or_default();
+        findings.push(
+            Finding::warning(
+                codes::READ_RETRIED,
+                DriveStatus::HardwareError,
+                format!("{subject} {owner} at byte {off}"),
+                format!("{retried} read(s) of the disk failed and then worked when retried in smaller pieces; the first at disk byte offset {off} ({owner}{errno_s})"),
+            )
+            .with_hint(super::retry::TRANSIENT_HINT),
+        );
+    }
     let secs = t0.elapsed().as_secs_f64();
     facts.seconds = (secs * 1000.0).round() / 1000.0;
     facts.unreadable_bytes = bad.iter().map(|b| b.1).sum();
@@ -203,6 +211,41 @@ mod tests {
         fn len(&self) -> u64 {
             self.0.len() as u64
         }
+    }
+
+    /// Fails the first read touching the byte range, once.
+    struct Flaky(Vec<u8>, (u64, u64), std::sync::atomic::AtomicBool);
+    impl ReadAt for Flaky {
+        fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+            let end = offset + buf.len() as u64;
+            let (s, e) = self.1;
+            if offset < e && s < end && !self.2.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                return Err(std::io::Error::from_raw_os_error(5));
+            }
+            self.0.read_exact_at(buf, offset)
+        }
+        fn len(&self) -> u64 {
+            self.0.len() as u64
+        }
+    }
+
+    #[test]
+    fn a_read_that_works_when_retried_is_a_warning() {
+        let mib = 1u64 << 20;
+        let src = Flaky(vec![0u8; 8 << 20], (5 * mib, 5 * mib + 1), false.into());
+        let ranges = outside(8 * mib, &[]);
+        let mut f = Vec::new();
+        let facts = surface_read(&src, &ranges, "disk.img", &mut f);
+        assert_eq!(facts.unreadable_ranges, 0);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0].code, codes::READ_RETRIED);
+        assert_eq!(f[0].severity, crate::report::Severity::Warning);
+        // The 4 MiB read holding the byte failed.
+        assert_eq!(
+            f[0].subject,
+            format!("disk.img outside partitions at byte {}", 4 * mib)
+        );
+        assert!(f[0].message.contains("errno 5"), "{}", f[0].message);
     }
 
     #[test]
