@@ -1,9 +1,10 @@
 //! The manifest against the drive: every `FilePath` exists with its `Length`,
 //! metadata/properties files exist, match their Hash and format, and files no
 //! manifest entry covers are named. Block/page-range MD5s are verified by the
-//! scan engine from the ranges collected here.
+//! scan engine from the ranges collected here; the side files, read whole here,
+//! are hashed here too and not read again by the scan.
 
-use super::{codes, hex_upper, normalize_path, Manifest, Range};
+use super::{codes, hex_upper, normalize_path, Manifest, Range, SideFile};
 use crate::ntfs_volume::{Inventory, NtfsVolume};
 use crate::report::{DriveStatus, Finding};
 use md5::{Digest, Md5};
@@ -34,6 +35,36 @@ pub struct DriveCheck {
     pub ranges: HashMap<usize, (Vec<Range>, String)>,
     /// Blobs whose file was found (for the report).
     pub files_found: u64,
+    /// Side files read whole here, with their hashes, so the scan need not
+    /// read them again.
+    pub read: HashMap<usize, WholeFile>,
+}
+
+/// A file read whole: its length and hashes.
+#[derive(Debug, Clone, Copy)]
+pub struct WholeFile {
+    pub len: u64,
+    pub sha256: [u8; 32],
+    pub md5: [u8; 16],
+}
+
+impl WholeFile {
+    /// `md5` is the bytes' MD5, when already computed.
+    pub fn of(bytes: &[u8], md5: [u8; 16]) -> Self {
+        WholeFile {
+            len: bytes.len() as u64,
+            sha256: sha2::Sha256::digest(bytes).into(),
+            md5,
+        }
+    }
+}
+
+fn side_kind(sf: &SideFile) -> &'static str {
+    if sf.metadata {
+        "metadata"
+    } else {
+        "properties"
+    }
 }
 
 /// Read a whole (small) file of the volume.
@@ -115,16 +146,16 @@ pub fn cross_check(
             e.0.extend(b.ranges.iter().copied());
         }
     }
+    // Each side file is read once, however many blobs name it; its checks run
+    // per reference (each finding points at its own element).
+    let mut refs: Vec<(usize, Vec<(&SideFile, String)>)> = Vec::new();
+    let mut slot: HashMap<usize, usize> = HashMap::new();
     for sf in m.side_files() {
-        let kind = if sf.metadata {
-            "metadata"
-        } else {
-            "properties"
-        };
-        let subject = format!("manifest {} ({kind} file {})", sf.at, sf.path);
         if sf.path.is_empty() {
             continue;
         }
+        let kind = side_kind(sf);
+        let subject = format!("manifest {} ({kind} file {})", sf.at, sf.path);
         let Some(i) = find_entry(&map, &sf.path).filter(|&i| !inv.is_dir(i)) else {
             findings.push(Finding::error(
                 codes::SIDE_MISSING,
@@ -138,35 +169,50 @@ pub fn cross_check(
             continue;
         };
         covered[i] = true;
+        let k = *slot.entry(i).or_insert_with(|| {
+            refs.push((i, Vec::new()));
+            refs.len() - 1
+        });
+        if let Some(r) = refs.get_mut(k) {
+            r.1.push((sf, subject));
+        }
+    }
+    for (i, named) in refs {
         let bytes = match read_small(vol, inv, i, MAX_SIDE_READ) {
             Ok(b) => b,
             Err(e) => {
-                findings.push(Finding::error(
-                    codes::SIDE_FORMAT,
-                    DriveStatus::ManifestFileError,
-                    subject,
-                    format!("the {kind} file cannot be read: {e}"),
-                ));
+                for (sf, subject) in named {
+                    findings.push(Finding::error(
+                        codes::SIDE_FORMAT,
+                        DriveStatus::ManifestFileError,
+                        subject,
+                        format!("the {} file cannot be read: {e}", side_kind(sf)),
+                    ));
+                }
                 continue;
             }
         };
         let got: [u8; 16] = Md5::digest(&bytes).into();
-        if let Some(want) = sf.md5 {
-            if want != got {
+        for (sf, subject) in named {
+            let kind = side_kind(sf);
+            if let Some(want) = sf.md5.filter(|w| *w != got) {
                 findings.push(Finding::error(
                     codes::SIDE_HASH_MISMATCH,
-                    DriveStatus::ManifestFileError,
+                    DriveStatus::DiskCorrupted,
                     subject.clone(),
-                    format!("the {kind} file's MD5 is {} but the manifest says {} (the service reports Corrupted)", hex_upper(&got), hex_upper(&want)),
+                    format!("the {kind} file's MD5 is {} but the manifest says {}: it changed after the manifest was written (the service reports Corrupted)", hex_upper(&got), hex_upper(&want)),
                 ));
             }
+            findings.extend(if sf.metadata {
+                super::check_metadata(&bytes, &subject)
+            } else {
+                super::check_properties(&bytes, &subject)
+            });
         }
-        let more = if sf.metadata {
-            super::check_metadata(&bytes, &subject)
-        } else {
-            super::check_properties(&bytes, &subject)
-        };
-        findings.extend(more);
+        // The scan hashes what it did not read here (and files with ranges).
+        if !dc.ranges.contains_key(&i) {
+            dc.read.insert(i, WholeFile::of(&bytes, got));
+        }
     }
     // Files nobody imports.
     let mut n = 0usize;
@@ -175,7 +221,7 @@ pub fn cross_check(
             continue;
         }
         let path = inv.path(i);
-        if path.starts_with("System Volume Information/") || path.starts_with("$RECYCLE.BIN/") {
+        if crate::ntfs_volume::in_windows_root_folder(&path) {
             continue;
         }
         n += 1;

@@ -523,3 +523,15 @@ fn set_bit(bits: &mut [u64], i: usize) {
         *w |= 1 << (i % 64);
     }
 }
+
+/// Windows makes these in every NTFS root; they are never imported.
+const WINDOWS_ROOT_FOLDERS: [&str; 2] = ["System Volume Information", "$RECYCLE.BIN"];
+
+/// `path` (volume-relative, `/`-separated) is in, or is, one of the folders
+/// Windows makes in every NTFS root; NTFS names them in any case.
+pub fn in_windows_root_folder(path: &str) -> bool {
+    let top = path.split('/').next().unwrap_or("");
+    WINDOWS_ROOT_FOLDERS
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(top))
+}

@@ -23,7 +23,7 @@ mod record;
 
 pub use content::ContentReader;
 pub use error::NtfsError;
-pub use inventory::{DataRef, EntryInfo, Inventory, StreamInfo};
+pub use inventory::{in_windows_root_folder, DataRef, EntryInfo, Inventory, StreamInfo};
 pub use listing::{fls_lines, json_entries, write_fls, LsOptions};
 pub use reader::VolumeReader;
 pub use record::{Extent, SPARSE};

@@ -112,14 +112,20 @@ pub fn run_content_stage(
 ) -> ContentReport {
     let mut report = ContentReport::default();
     let mut ranges = std::collections::HashMap::new();
+    // Files the manifest stage read whole (the manifest, metadata and
+    // properties files): hashed there, not read again.
+    let mut read = std::collections::HashMap::new();
     if opts.manifest || opts.external_manifest.is_some() {
         let (facts, dc, targets) = manifest_part(vol, inv, opts, findings);
         report.manifest = Some(facts);
         report.blob_targets = targets;
         if let Some(dc) = dc {
             ranges = dc.ranges;
+            read = dc.read;
         }
     }
+    // Only what was read whole (a short read leaves the file to the scan).
+    read.retain(|&i, w| w.len == inv.size(i));
     if opts.surface {
         // A $Bitmap that cannot be read is already an integrity finding; the
         // surface read then covers the whole volume.
@@ -140,6 +146,7 @@ pub fn run_content_stage(
     });
     let jobs: Vec<Job> = regular_files(inv)
         .into_iter()
+        .filter(|i| !read.contains_key(i))
         .map(|i| {
             let (r, origin) = ranges.remove(&i).unwrap_or_default();
             Job {
@@ -174,6 +181,17 @@ pub fn run_content_stage(
         out
     });
     let secs = t0.elapsed().as_secs_f64();
+    let mut out = out;
+    for (entry, w) in read {
+        out.bytes += w.len;
+        out.files.push(super::FileResult {
+            entry,
+            size: w.len,
+            sha256: Some(w.sha256),
+            md5: opts.file_md5.then_some(w.md5),
+            complete: true,
+        });
+    }
     findings.extend(out.findings);
     let mut lines: Vec<FileHashLine> = out
         .files
@@ -343,8 +361,14 @@ fn manifest_part(
     if let (Some(want), Some(have)) = (&opts.drive_id, &m.drive_id) {
         findings.extend(manifest::check_drive_id(want, have, label.clone()));
     }
-    let dc = cross_check(vol, inv, &m, entry, findings);
+    let mut dc = cross_check(vol, inv, &m, entry, findings);
     facts.files_found = dc.files_found;
+    // The manifest read from the drive is hashed here, not read again.
+    if let (None, Some(i)) = (&opts.external_manifest, entry) {
+        if !dc.ranges.contains_key(&i) {
+            dc.read.insert(i, manifest::WholeFile::of(&bytes, md5));
+        }
+    }
     let targets = m.blob_targets();
     (facts, Some(dc), Some(targets))
 }

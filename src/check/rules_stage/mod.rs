@@ -36,9 +36,6 @@ pub const NO_DESTINATION_OR_MANIFEST: &str =
 /// `destination` of the run that judges the drive manifest's `BlobPath`s.
 pub const MANIFEST_DESTINATION: &str = "each Blob's BlobPath in the drive manifest";
 
-/// Windows makes these in every NTFS root; they are never imported.
-const WINDOWS_ROOT_FOLDERS: [&str; 2] = ["System Volume Information", "$RECYCLE.BIN"];
-
 /// The NTFS walk's inventory, carried in the report (never serialized).
 #[derive(Default)]
 pub struct HeldInventory(pub Option<Inventory>);
@@ -117,13 +114,6 @@ impl Item {
     }
 }
 
-fn windows_root_folder(path: &str) -> bool {
-    let top = path.split('/').next().unwrap_or("");
-    WINDOWS_ROOT_FOLDERS
-        .iter()
-        .any(|w| w.eq_ignore_ascii_case(top))
-}
-
 /// The inventory as rule entries: NTFS metadata files and Windows' own root
 /// folders skipped; reparse points and EFS from the MFT flags.
 pub fn items_from_inventory(inv: &Inventory) -> Vec<Item> {
@@ -131,7 +121,7 @@ pub fn items_from_inventory(inv: &Inventory) -> Vec<Item> {
         .filter(|&i| !inv.is_system(i))
         .filter_map(|i| {
             let info = inv.info(i);
-            if info.path.is_empty() || windows_root_folder(&info.path) {
+            if info.path.is_empty() || crate::ntfs_volume::in_windows_root_folder(&info.path) {
                 return None;
             }
             Some(Item {
