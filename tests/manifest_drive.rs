@@ -283,6 +283,15 @@ fn each_damage_has_its_own_finding() {
             others.is_empty(),
             "{name}: only {want} expected, also got {others:?}"
         );
+        // Data that no longer matches its MD5 is "Disk corrupted", side files too.
+        if name.ends_with("-hash") {
+            let f = v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["code"] == want);
+            assert_eq!(f.unwrap()["predicts"], "Disk corrupted", "{name}");
+        }
     }
 
     // Data changed on the drive after the manifest was written: flip one byte
