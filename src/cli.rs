@@ -102,7 +102,16 @@ pub struct UnlockArgs {
     pub keys: KeyArgs,
 }
 
+// The scan options mean something only against a drive: without --source
+// they would be silently ignored, so clap refuses them.
 #[derive(Debug, clap::Args)]
+#[command(
+    mut_arg("threads", needs_source),
+    mut_arg("hashes", needs_source),
+    mut_arg("hashes_md5", needs_source),
+    mut_arg("hashes_in_json", needs_source),
+    mut_arg("surface", needs_source)
+)]
 pub struct ManifestArgs {
     /// The manifest XML file
     pub file: PathBuf,
@@ -389,6 +398,16 @@ pub struct DevicesArgs {
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
+}
+
+/// An option of `manifest` that needs `--source`: a usage error without it,
+/// and its help says so.
+fn needs_source(a: clap::Arg) -> clap::Arg {
+    let help = a
+        .get_help()
+        .map(|h| format!("{h} (needs --source)"))
+        .unwrap_or_else(|| "needs --source".into());
+    a.requires("source").help(help)
 }
 
 fn parse_sector_size(s: &str) -> Result<u32, String> {
