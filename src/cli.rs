@@ -105,13 +105,7 @@ pub struct UnlockArgs {
 // The scan options mean something only against a drive: without --source
 // they would be silently ignored, so clap refuses them.
 #[derive(Debug, clap::Args)]
-#[command(
-    mut_arg("threads", needs_source),
-    mut_arg("hashes", needs_source),
-    mut_arg("hashes_md5", needs_source),
-    mut_arg("hashes_in_json", needs_source),
-    mut_arg("surface", needs_source)
-)]
+#[command(mut_args(needs_source))]
 pub struct ManifestArgs {
     /// The manifest XML file
     pub file: PathBuf,
@@ -400,9 +394,19 @@ pub struct DevicesArgs {
     pub json: bool,
 }
 
-/// An option of `manifest` that needs `--source`: a usage error without it,
-/// and its help says so.
+/// The scan options of `manifest` need `--source`: a usage error without it,
+/// and their help says so. Other arguments are left as they are.
 fn needs_source(a: clap::Arg) -> clap::Arg {
+    const SCAN: [&str; 5] = [
+        "threads",
+        "hashes",
+        "hashes_md5",
+        "hashes_in_json",
+        "surface",
+    ];
+    if !SCAN.contains(&a.get_id().as_str()) {
+        return a;
+    }
     let help = a
         .get_help()
         .map(|h| format!("{h} (needs --source)"))
