@@ -311,6 +311,13 @@ fn every_row_not_checked_says_why() {
     for s in ["BitLocker key invalid", "BitLocker unlock volume failed"] {
         assert_eq!(row(&v, s), "not-checked");
     }
+    // No NTFS, so no manifest: said so, not left with a generic reason.
+    let (v, _) = check_json::<&str>(&image("exfat-only.img.xz"), &[]);
+    assert_eq!(row(&v, "Manifest file error"), "not-checked");
+    assert!(
+        reason(&v, "Manifest file error").contains("manifest"),
+        "{v}"
+    );
 }
 
 /// The reason of a checklist row, or "" when it has none.

@@ -204,10 +204,15 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
         .as_ref()
         .and_then(|v: &VolumeReport| v.ntfs.as_ref())
         .and_then(|n| n.content.as_ref());
-    if let Some(c) = scanned {
-        if c.manifest.is_some() {
-            list.checked(DriveStatus::ManifestFileError);
-        }
+    match scanned {
+        Some(c) if c.manifest.is_some() => list.checked(DriveStatus::ManifestFileError),
+        // Rows already set (export: n/a; locked BitLocker: its own reason) stay.
+        _ if content.is_some() && !list.covers(DriveStatus::ManifestFileError) => list
+            .not_checked(
+                DriveStatus::ManifestFileError,
+                "no NTFS volume could be read (see the other rows), so the drive manifest was not looked for",
+            ),
+        _ => {}
     }
     data_coverage(
         &mut list,
@@ -486,6 +491,10 @@ fn examine_bitlocker(
         list.blocked(
             DriveStatus::NtfsVolumeNotFound,
             "the BitLocker volume was not unlocked (give the recovery password with --recovery-key-file), so the file system inside was not examined",
+        );
+        list.not_checked(
+            DriveStatus::DiskCorrupted,
+            "the partition table and BitLocker metadata were checked, but the volume was not unlocked, so the NTFS inside (boot sector, read-only chkdsk, file data) was not",
         );
         if content.is_some() {
             list.blocked(
