@@ -102,7 +102,10 @@ pub struct UnlockArgs {
     pub keys: KeyArgs,
 }
 
+// The scan options mean something only against a drive: without --source
+// they would be silently ignored, so clap refuses them.
 #[derive(Debug, clap::Args)]
+#[command(mut_args(needs_source))]
 pub struct ManifestArgs {
     /// The manifest XML file
     pub file: PathBuf,
@@ -389,6 +392,26 @@ pub struct DevicesArgs {
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
+}
+
+/// The scan options of `manifest` need `--source`: a usage error without it,
+/// and their help says so. Other arguments are left as they are.
+fn needs_source(a: clap::Arg) -> clap::Arg {
+    const SCAN: [&str; 5] = [
+        "threads",
+        "hashes",
+        "hashes_md5",
+        "hashes_in_json",
+        "surface",
+    ];
+    if !SCAN.contains(&a.get_id().as_str()) {
+        return a;
+    }
+    let help = a
+        .get_help()
+        .map(|h| format!("{h} (needs --source)"))
+        .unwrap_or_else(|| "needs --source".into());
+    a.requires("source").help(help)
 }
 
 fn parse_sector_size(s: &str) -> Result<u32, String> {

@@ -77,6 +77,8 @@ fn no_key_is_incomplete() {
     assert_eq!(exit, 3);
     assert_eq!(v["verdict"], "incomplete");
     assert_eq!(row(&v, "NTFS volume not found"), "not-checked");
+    // The NTFS inside was not examined, so "Disk corrupted" is no pass.
+    assert_eq!(row(&v, "Disk corrupted"), "not-checked");
 }
 
 #[test]

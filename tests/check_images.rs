@@ -311,4 +311,52 @@ fn every_row_not_checked_says_why() {
     for s in ["BitLocker key invalid", "BitLocker unlock volume failed"] {
         assert_eq!(row(&v, s), "not-checked");
     }
+    // No NTFS, so no manifest: said so, not left with a generic reason.
+    let (v, _) = check_json::<&str>(&image("exfat-only.img.xz"), &[]);
+    assert_eq!(row(&v, "Manifest file error"), "not-checked");
+    assert!(
+        reason(&v, "Manifest file error").contains("manifest"),
+        "{v}"
+    );
+}
+
+/// The reason of a checklist row, or "" when it has none.
+fn reason(v: &Value, status: &str) -> String {
+    v["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["status"] == status)
+        .and_then(|r| r["reason"].as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// "Hardware error" and "Disk corrupted" pass only when the files' data was
+/// read: `--no-hash` (with or without `--surface`) leaves them not checked,
+/// saying why.
+#[test]
+fn no_hash_leaves_data_rows_not_checked() {
+    let img = image("sample-drive.img");
+    let (v, _) = check_json::<&str>(&img, &[]);
+    assert_eq!(row(&v, "Hardware error"), "pass");
+    assert_eq!(row(&v, "Disk corrupted"), "pass");
+    assert_eq!(row(&v, "Manifest file error"), "warn"); // no manifest on it
+
+    let (v, _) = check_json(&img, &["--no-hash"]);
+    assert_eq!(row(&v, "Hardware error"), "not-checked");
+    assert_eq!(row(&v, "Disk corrupted"), "not-checked");
+    assert!(reason(&v, "Disk corrupted").contains("--no-hash"), "{v}");
+    assert_eq!(row(&v, "Manifest file error"), "warn");
+
+    let (v, _) = check_json(&img, &["--no-hash", "--surface"]);
+    assert_eq!(row(&v, "Hardware error"), "not-checked");
+    let why = reason(&v, "Hardware error");
+    assert!(
+        why.contains("--no-hash") && why.contains("--surface"),
+        "{why}"
+    );
+    assert_eq!(row(&v, "Disk corrupted"), "not-checked");
+    assert!(reason(&v, "Disk corrupted").contains("--no-hash"), "{v}");
+    assert_eq!(row(&v, "Manifest file error"), "warn");
 }

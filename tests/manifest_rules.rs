@@ -372,3 +372,70 @@ mod fuzz {
         }
     }
 }
+
+/// The scan options of `manifest` need a drive: without `--source` each is a
+/// usage error naming `--source` (it was silently ignored); with it, accepted.
+#[test]
+fn scan_options_need_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let xml = dir.path().join("DriveManifest.xml");
+    std::fs::write(&xml, good()).unwrap();
+    let out = dir.path().join("out.txt");
+    let out = out.to_str().unwrap();
+    let sample = common::testdata().join("sample-drive.img");
+    let cmd = || {
+        let mut c = assert_cmd::Command::cargo_bin("ie-preflight").unwrap();
+        c.arg("manifest").arg(&xml);
+        c
+    };
+    cmd().assert().code(0);
+    let options: [&[&str]; 5] = [
+        &["--hashes", out],
+        &["--hashes-md5", out],
+        &["--hashes-in-json", "--json"],
+        &["--surface"],
+        &["--threads", "2"],
+    ];
+    for opt in options {
+        let o = cmd().args(opt).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{opt:?}: {err}");
+        assert!(err.contains("--source"), "{opt:?}: {err}");
+        assert!(!std::path::Path::new(out).exists(), "{opt:?}");
+        // With a drive it is accepted (the sample has no BitLocker: exit 1).
+        let o = cmd()
+            .args(opt)
+            .arg("--source")
+            .arg(&sample)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{opt:?} --source: {err}");
+        if opt.contains(&out) {
+            std::fs::remove_file(out).unwrap(); // it was written
+        }
+    }
+    // Each option's help (its line and the wrapped ones after it) says it needs --source.
+    let help = cmd().arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    let lines: Vec<&str> = help.lines().map(str::trim_start).collect();
+    for opt in [
+        "--hashes ",
+        "--hashes-md5 ",
+        "--hashes-in-json ",
+        "--surface ",
+        "--threads ",
+    ] {
+        let at = lines.iter().position(|l| l.starts_with(opt)).unwrap();
+        let text: Vec<&str> = std::iter::once(lines[at])
+            .chain(
+                lines[at + 1..]
+                    .iter()
+                    .copied()
+                    .take_while(|l| !l.starts_with('-') || l.starts_with("--source)")),
+            )
+            .collect();
+        let text = text.join(" ");
+        assert!(text.contains("(needs --source)"), "{text}");
+    }
+}

@@ -190,32 +190,36 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
         list.incomplete(format!("a read failed, so later checks did not run: {e}"));
     }
     // The scan read the files' data; --surface reads the rest that matters.
-    let surface = content
+    let surface_plan = content
         .filter(|c| c.surface)
-        .map(|_| surface_ranges(disk.len(), layout_out.as_ref(), volume.as_ref()))
-        .map(|r| crate::scan::surface::surface_read(disk, &r, &subject, &mut findings));
+        .map(|_| surface_ranges(disk.len(), layout_out.as_ref(), volume.as_ref()));
+    let surface_read_all = surface_plan.as_ref().is_some_and(|r| {
+        r.iter().any(|r| {
+            r.owner == crate::scan::surface::VOLUME || r.owner == crate::scan::surface::DISK
+        })
+    });
+    let surface =
+        surface_plan.map(|r| crate::scan::surface::surface_read(disk, &r, &subject, &mut findings));
     let scanned = volume
         .as_ref()
         .and_then(|v: &VolumeReport| v.ntfs.as_ref())
         .and_then(|n| n.content.as_ref());
-    if let Some(c) = scanned {
-        if c.manifest.is_some() {
-            list.checked(DriveStatus::ManifestFileError);
-        }
+    match scanned {
+        Some(c) if c.manifest.is_some() => list.checked(DriveStatus::ManifestFileError),
+        // Rows already set (export: n/a; locked BitLocker: its own reason) stay.
+        _ if content.is_some() && !list.covers(DriveStatus::ManifestFileError) => list
+            .not_checked(
+                DriveStatus::ManifestFileError,
+                "no NTFS volume could be read (see the other rows), so the drive manifest was not looked for",
+            ),
+        _ => {}
     }
-    if surface.is_some() || scanned.is_some_and(|c| c.scan.is_some()) {
-        // Every file's data was read; with --surface the free clusters and the
-        // space outside partitions too.
-        list.checked(DriveStatus::HardwareError);
-    } else if !findings
-        .iter()
-        .any(|f| f.predicts == DriveStatus::HardwareError)
-    {
-        list.not_checked(
-            DriveStatus::HardwareError,
-            "only the sectors these checks need were read (no read errors there); the hash scan reads every file, --surface the free space and the space outside partitions",
-        );
-    }
+    data_coverage(
+        &mut list,
+        scanned.map(|c| c.scan.is_some()),
+        surface.is_some(),
+        surface_read_all,
+    );
     let layout_out = layout_out.unwrap_or(DiskLayout {
         table: TableKind::None,
         sector_size: sector.bytes,
@@ -268,6 +272,38 @@ pub fn run(src: &OpenedSource, opts: &Options) -> CheckReport {
     }
 }
 
+/// "Hardware error" and "Disk corrupted" as far as file data was read.
+/// `files_hashed`: `None` when the volume was not walked, `Some(false)` with
+/// `--no-hash`. `surface_all`: the surface read covered whole volumes (no
+/// `$Bitmap` free map), used clusters too. Findings override these rows.
+fn data_coverage(
+    list: &mut Checklist,
+    files_hashed: Option<bool>,
+    surface: bool,
+    surface_all: bool,
+) {
+    if files_hashed == Some(false) {
+        // Structure ran; data decoding and the manifest's block MD5s did not.
+        list.not_checked(
+            DriveStatus::DiskCorrupted,
+            "file data not hashed (--no-hash): the partition table, boot sector and NTFS structure were checked, but no file's data was read, so no block MD5 of the drive manifest was verified",
+        );
+    }
+    if files_hashed == Some(true) || surface_all {
+        list.checked(DriveStatus::HardwareError);
+    } else if surface {
+        list.not_checked(
+            DriveStatus::HardwareError,
+            "file data not read (--no-hash); free space and the space outside partitions read (--surface), no read errors there",
+        );
+    } else {
+        list.not_checked(
+            DriveStatus::HardwareError,
+            "only the sectors these checks need were read (no read errors there); the hash scan reads every file, --surface the free space and the space outside partitions",
+        );
+    }
+}
+
 /// What `--surface` reads: the space outside partitions (outside the chosen
 /// volume when there is no partition table), and the NTFS volume's free
 /// clusters (the whole volume when `$Bitmap` was not read). Without a volume,
@@ -278,12 +314,12 @@ fn surface_ranges(
     layout: Option<&DiskLayout>,
     volume: Option<&VolumeReport>,
 ) -> Vec<crate::scan::surface::SurfaceRange> {
-    use crate::scan::surface::{free_space, outside, SurfaceRange, VOLUME};
+    use crate::scan::surface::{free_space, outside, SurfaceRange, DISK, VOLUME};
     let Some(v) = volume else {
         return vec![SurfaceRange {
             offset: 0,
             len: disk_len,
-            owner: "disk",
+            owner: DISK,
         }];
     };
     let mut areas: Vec<(u64, u64)> = layout
@@ -455,6 +491,10 @@ fn examine_bitlocker(
         list.blocked(
             DriveStatus::NtfsVolumeNotFound,
             "the BitLocker volume was not unlocked (give the recovery password with --recovery-key-file), so the file system inside was not examined",
+        );
+        list.not_checked(
+            DriveStatus::DiskCorrupted,
+            "the partition table and BitLocker metadata were checked, but the volume was not unlocked, so the NTFS inside (boot sector, read-only chkdsk, file data) was not",
         );
         if content.is_some() {
             list.blocked(

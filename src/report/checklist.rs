@@ -99,6 +99,11 @@ impl Checklist {
         self.coverage.insert(s, Coverage::NotChecked(why));
     }
 
+    /// Whether the row of `s` was already set, either way.
+    pub fn covers(&self, s: DriveStatus) -> bool {
+        self.coverage.contains_key(&s)
+    }
+
     pub fn not_applicable(&mut self, s: DriveStatus, why: impl Into<String>) {
         self.coverage.insert(s, Coverage::NotApplicable(why.into()));
     }

@@ -19,6 +19,8 @@ pub const FREE_SPACE: &str = "free space";
 pub const OUTSIDE_PARTITIONS: &str = "outside partitions";
 /// The volume when its free clusters are not known (no readable `$Bitmap`).
 pub const VOLUME: &str = "volume";
+/// The whole disk, when it holds no data volume.
+pub const DISK: &str = "disk";
 
 /// Disk bytes `offset..offset + len`, owned by `owner`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
