@@ -318,6 +318,12 @@ fn every_row_not_checked_says_why() {
         reason(&v, "Manifest file error").contains("manifest"),
         "{v}"
     );
+    // Nor a file system to look for damage in: only the partition table was.
+    assert_eq!(row(&v, "Disk corrupted"), "not-checked");
+    assert!(
+        reason(&v, "Disk corrupted").contains("partition table"),
+        "{v}"
+    );
 }
 
 /// The reason of a checklist row, or "" when it has none.

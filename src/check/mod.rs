@@ -416,6 +416,7 @@ fn run_stages(
                 "there is no data volume to look at",
             );
             no_bitlocker_to_unlock(list);
+            no_ntfs_to_examine(list);
         }
         return Ok(());
     };
@@ -602,6 +603,15 @@ fn no_bitlocker_to_unlock(list: &mut Checklist) {
     }
 }
 
+/// An import drive without an NTFS volume to walk: only the partition table
+/// was checked for damage.
+fn no_ntfs_to_examine(list: &mut Checklist) {
+    list.not_checked(
+        DriveStatus::DiskCorrupted,
+        "only the partition table was checked: there is no NTFS volume whose structure and file data could be examined",
+    );
+}
+
 fn judge_import_volume(
     v: &VolumeReport,
     chosen: &Chosen,
@@ -631,6 +641,7 @@ fn judge_import_volume(
         );
         return;
     }
+    no_ntfs_to_examine(list);
     let message = if v.kind == VolumeType::Ntfs {
         "the first data volume has no valid NTFS boot sector (only the backup at its end is intact), so Windows sees it as RAW, not NTFS".to_string()
     } else {
