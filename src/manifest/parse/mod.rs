@@ -253,6 +253,7 @@ impl Sink for Parser<'_> {
         let Some(name) = self.stack.pop() else { return };
         // Inside a credential nothing was opened but the name (see `open`).
         if self.credential().is_some() {
+            self.over_long = false;
             return;
         }
         if name == "Blob" {
@@ -282,15 +283,15 @@ impl Sink for Parser<'_> {
         self.over_long = false;
     }
 
-    /// Credentials go to the secret buffer, wiped when dropped (text nested
-    /// deeper in one too: it is part of the secret). The reader bounds `s`.
+    /// Credentials go to the secret buffer, wiped when dropped. Only the open
+    /// element's own text is kept: the reader bounds it, not the sum of many
+    /// elements' (text nested in a credential or outside the root is unused).
     fn text(&mut self, s: &str, _pos: usize) {
-        let buf: &mut String = if self.credential().is_some() {
-            &mut self.root.secret
-        } else {
-            &mut self.text
-        };
-        buf.push_str(s);
+        if credential_name(self.parent()).is_some() {
+            self.root.secret.push_str(s);
+        } else if self.credential().is_none() && !self.stack.is_empty() {
+            self.text.push_str(s);
+        }
     }
 
     fn problem(&mut self, pos: usize, p: Problem) {
@@ -319,7 +320,7 @@ impl Sink for Parser<'_> {
                 // The partial value is dropped: only the finding remains.
                 self.over_long = true;
                 self.text.clear();
-                if self.credential().is_some() {
+                if credential_name(self.parent()).is_some() {
                     self.root.secret.clear();
                 }
                 err(
