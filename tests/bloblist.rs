@@ -164,6 +164,27 @@ fn utf8_bom_is_accepted_and_utf16_is_not_checked() {
     );
 }
 
+/// An entry over 64 KiB is one finding at its start tag (the manifest's
+/// bound), and is not judged further.
+#[test]
+fn over_long_entry_is_one_finding() {
+    let list = format!(
+        "<BlobList>\n  <BlobPath>c1x/{}</BlobPath>\n  <BlobPathPrefix>/c1x/</BlobPathPrefix>\n</BlobList>",
+        "a".repeat(70_000)
+    );
+    let f: Vec<(&str, String)> = validate_blob_list(list.as_bytes())
+        .into_iter()
+        .map(|f| (f.code, f.subject))
+        .collect();
+    assert_eq!(f, vec![(codes::TOO_LONG, "line 2, column 3".to_string())]);
+    let f = validate_blob_list(list.as_bytes());
+    assert!(
+        f[0].message.contains("<BlobPath> is 70004 bytes"),
+        "{}",
+        f[0].message
+    );
+}
+
 /// Every example of the valid-prefix table (reference §2.2) passes alone.
 #[test]
 fn documented_valid_prefix_table() {

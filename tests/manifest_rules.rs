@@ -439,3 +439,173 @@ fn scan_options_need_source() {
         assert!(text.contains("(needs --source)"), "{text}");
     }
 }
+
+/// Malformed XML inside a credential: no finding quotes anything from inside
+/// it (quick-xml's own errors name the "elements" a stray `<` makes).
+#[test]
+fn malformed_credentials_are_never_quoted() {
+    let key = format!(
+        "<StorageAccountKey>{}</StorageAccountKey>",
+        base64(&[7u8; 64])
+    );
+    // Two secret parts, so a message quoting either half is caught.
+    let (a, b) = ("QQSECRETQQ", "ZZKEYZZ");
+    let shapes = [
+        format!("{a}<{b}"),
+        format!("{a}<{b}/>"),
+        format!("<{b}>{a}</{b}>"),
+        format!("<{b} x=\"{a}\"/>"),
+        format!("{a}</{b}>"),
+        format!("{a}&{b};"),
+        format!("{a}&{b}"),
+        format!("{a} & {b}"),
+        format!("<![CDATA[{a}{b}"),
+        format!("<![CDATA[{a}]]>&{b};"),
+        format!("{a}<!--{b}"),
+        format!("{a}<?{b}"),
+        format!("{a}<{b}<{b}>"),
+    ];
+    for cred in ["StorageAccountKey", "ContainerSas"] {
+        for shape in &shapes {
+            for closed in [true, false] {
+                let end = if closed {
+                    format!("</{cred}>")
+                } else {
+                    String::new()
+                };
+                let g = good().replace(&key, &format!("<{cred}>{shape}{end}"));
+                let (_, f) = parse_manifest(g.as_bytes());
+                assert!(!f.is_empty(), "{cred} {shape}: no finding");
+                let all = format!("{}{f:?}", serde_json::to_string(&f).expect("json"));
+                assert!(
+                    !all.contains(a) && !all.contains(b),
+                    "{cred} {shape} closed={closed} leaked: {f:#?}"
+                );
+            }
+        }
+    }
+    // The malformed-XML finding says where, and why nothing is shown.
+    let g = good().replace(&key, &format!("<ContainerSas>{a}<{b}</ContainerSas>"));
+    let (_, f) = parse_manifest(g.as_bytes());
+    assert!(
+        f.iter().any(|f| f.code == codes::XML
+            && f.message.contains("inside <ContainerSas>")
+            && f.subject.starts_with("line ")),
+        "{f:#?}"
+    );
+}
+
+/// Text over 64 KiB is a finding at its element, and its value is not used.
+#[test]
+fn over_long_text_is_a_finding() {
+    let big = "x".repeat(100_000);
+    let g = good().replace(
+        "<ClientCreator>ie-preflight tests</ClientCreator>",
+        &format!("<ClientCreator>{big}</ClientCreator>"),
+    );
+    let f = only(&g, codes::TOO_LONG, "<ClientCreator>");
+    assert!(
+        f.message.contains("<ClientCreator> is 100000 bytes"),
+        "{}",
+        f.message
+    );
+    let (m, _) = parse_manifest(g.as_bytes());
+    assert_eq!(m.expect("parsed").client_creator, None);
+    // Split over text, references and CDATA, it is still one element's text.
+    let g = good().replace(
+        "<ClientCreator>ie-preflight tests</ClientCreator>",
+        &format!(
+            "<ClientCreator>{0}&amp;<![CDATA[{0}]]>{0}</ClientCreator>",
+            "y".repeat(30_000)
+        ),
+    );
+    only(&g, codes::TOO_LONG, "<ClientCreator>");
+    // A BlobPath over the bound: the blob is judged without one.
+    let g = good().replacen("<BlobPath>backup/", &format!("<BlobPath>backup/{big}"), 1);
+    only(&g, codes::TOO_LONG, "<BlobPath>backup/");
+    assert!(errors(&g).contains(&codes::BLOB_PATH.to_string()));
+    // A credential over the bound is named, never shown nor judged.
+    let key = base64(&[7u8; 64]);
+    let g = good().replace(&key, &format!("{key}{big}"));
+    let f = only(&g, codes::TOO_LONG, "<StorageAccountKey>");
+    assert!(!f.message.contains("xxxx"), "{}", f.message);
+    none(&g, codes::ACCOUNT_KEY_FORMAT);
+}
+
+/// UTF-16 with a byte order mark, either order.
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    let mut out = if big_endian {
+        vec![0xFE, 0xFF]
+    } else {
+        vec![0xFF, 0xFE]
+    };
+    for u in text.encode_utf16() {
+        out.extend(if big_endian {
+            u.to_be_bytes()
+        } else {
+            u.to_le_bytes()
+        });
+    }
+    out
+}
+
+/// (code, subject) of every error.
+fn error_at(bytes: &[u8]) -> Vec<(String, String)> {
+    let (_, f) = parse_manifest(bytes);
+    f.iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| (f.code.to_string(), f.subject.clone()))
+        .collect()
+}
+
+#[test]
+fn utf16_manifests_are_checked_like_utf8() {
+    // Several errors, after non-ASCII characters on their lines (columns
+    // count characters of the decoded text).
+    let bad = good()
+        .replacen("<Length>", "<Length>é", 1)
+        .replacen("Offset=\"4194304\"", "Offset=\"4194305\"", 1)
+        .replace("<ClientCreator>ie-preflight tests", "<ClientCreator>ü€𝄞")
+        .replacen("<BlobPath>backup/", "<BlobPath>€/backup/", 1)
+        .replacen("</Blob>", "</Blob><Blob></Blob>", 1);
+    let want = error_at(bad.as_bytes());
+    assert!(want.len() >= 4, "{want:#?}");
+    let (_, f) = parse_manifest(bad.as_bytes());
+    assert!(f.iter().all(|f| f.code != codes::ENCODING));
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(bad.as_bytes());
+    assert_eq!(error_at(&bom), want, "UTF-8 with a BOM");
+    for be in [false, true] {
+        let b = utf16(&bad, be);
+        assert_eq!(error_at(&b), want, "UTF-16, big endian: {be}");
+        let (_, f) = parse_manifest(&b);
+        let w = f
+            .iter()
+            .find(|f| f.code == codes::ENCODING)
+            .expect("warning");
+        assert_eq!(w.severity, Severity::Warning);
+        assert!(w.message.contains("unconfirmed"), "{}", w.message);
+        // A correct one passes but for the warning, and is returned.
+        let (m, f) = parse_manifest(&utf16(&good(), be));
+        assert!(m.is_some());
+        assert_eq!(f.len(), 1, "{f:#?}");
+    }
+    // Invalid UTF-16 is an error, never a pass: an unpaired surrogate, an
+    // odd last byte.
+    let mut lone = utf16("<DriveManifest>\n<a", false);
+    lone.extend([0x00, 0xD8, b'>', 0]);
+    let (m, f) = parse_manifest(&lone);
+    assert!(m.is_none());
+    assert_eq!(
+        f.iter()
+            .map(|f| (f.code, f.severity, f.subject.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(codes::ENCODING, Severity::Error, "line 2, column 3")]
+    );
+    let mut odd = utf16(&good(), true);
+    odd.push(b'x');
+    let (_, f) = parse_manifest(&odd);
+    assert!(f
+        .iter()
+        .any(|f| f.code == codes::ENCODING && f.severity == Severity::Error));
+}

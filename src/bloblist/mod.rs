@@ -23,6 +23,7 @@ pub mod codes {
     pub const EMPTY: &str = "bloblist.empty";
     pub const ENCODING: &str = "bloblist.encoding";
     pub const XML: &str = "bloblist.xml";
+    pub const TOO_LONG: &str = "bloblist.text-too-long";
     pub const DOCTYPE: &str = "bloblist.doctype";
     pub const ROOT: &str = "bloblist.root";
     pub const ELEMENT_CASE: &str = "bloblist.element-case";
@@ -53,6 +54,7 @@ pub mod codes {
         EMPTY,
         ENCODING,
         XML,
+        TOO_LONG,
         DOCTYPE,
         ROOT,
         ELEMENT_CASE,
@@ -85,8 +87,6 @@ pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 pub const MAX_FINDINGS: usize = 10_000;
 /// A blob list is two levels deep; deeper nesting is refused (bounds memory).
 pub const MAX_DEPTH: usize = 32;
-/// Text kept per entry; longer entries are far beyond any blob name anyway.
-const ENTRY_TEXT_MAX: usize = 64 * 1024;
 
 const ROOT_NAME: &str = "BlobList";
 const PATH_NAME: &str = "BlobPath";
@@ -269,11 +269,8 @@ impl Sink for Parser {
 
     fn text(&mut self, s: &str, pos: usize) {
         match self.stack.last_mut() {
-            Some(Frame::Entry(e)) => {
-                if e.text.len() < ENTRY_TEXT_MAX {
-                    e.text.push_str(s);
-                }
-            }
+            // The reader bounds an element's text.
+            Some(Frame::Entry(e)) => e.text.push_str(s),
             _ if s.trim().is_empty() => {}
             None => self.add(pos, err(codes::XML, "text outside the root element")),
             Some(Frame::Root { valid: true, .. }) => self.add(
@@ -298,6 +295,25 @@ impl Sink for Parser {
                 format!("elements nested deeper than {MAX_DEPTH}; not checked further"),
             ),
             Problem::BadReference(msg) | Problem::Syntax(msg) => err(codes::XML, msg),
+            Problem::TooLong(n) => {
+                let what = match self.stack.last() {
+                    None => "text outside the root element".to_string(),
+                    Some(Frame::Root { .. }) => "the root element's own text".to_string(),
+                    Some(Frame::Other) => "an element's text".to_string(),
+                    Some(Frame::Entry(e)) => format!("<{}>", e.kind.element()),
+                };
+                // A cut entry is not judged nor kept: only this finding.
+                if let Some(f @ Frame::Entry(_)) = self.stack.last_mut() {
+                    *f = Frame::Other;
+                }
+                err(
+                    codes::TOO_LONG,
+                    format!(
+                        "{what} is {n} bytes, more than the {} KiB any blob-list entry needs; it is not used",
+                        reader::TEXT_MAX / 1024
+                    ),
+                )
+            }
         };
         self.add(pos, f);
     }
@@ -354,7 +370,7 @@ fn validate_into(bytes: &[u8], entries_out: &mut Vec<Entry>) -> Vec<Finding> {
     }
     let text = match reader::decode(bytes) {
         Decoded::Text(t) => t,
-        Decoded::Utf16 => {
+        Decoded::Utf16 { .. } => {
             let mut f = warn(
                 codes::ENCODING,
                 "UTF-16 blob lists are not checked; save it as UTF-8",

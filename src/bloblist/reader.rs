@@ -10,15 +10,24 @@ use quick_xml::Reader;
 pub enum Decoded<'a> {
     /// UTF-8, without its byte order mark.
     Text(&'a str),
-    /// A UTF-16 byte order mark: not read.
-    Utf16,
+    /// A UTF-16 byte order mark (dropped): the rest, for [`utf16_text`].
+    Utf16 { body: &'a [u8], big_endian: bool },
     /// Not UTF-8: "line L, column C" of the first bad byte.
     NotUtf8(String),
 }
 
 pub fn decode(bytes: &[u8]) -> Decoded<'_> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Decoded::Utf16;
+    if let Some(body) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return Decoded::Utf16 {
+            body,
+            big_endian: false,
+        };
+    }
+    if let Some(body) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return Decoded::Utf16 {
+            body,
+            big_endian: true,
+        };
     }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(body) {
@@ -27,6 +36,34 @@ pub fn decode(bytes: &[u8]) -> Decoded<'_> {
             let good = std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or("");
             Decoded::NotUtf8(LineIndex::new(good).subject(good.len()))
         }
+    }
+}
+
+/// UTF-16 text (after its byte order mark) as a `String`; the error is
+/// "line L, column C" of the first invalid code unit (an unpaired surrogate or
+/// a last odd byte), counted in the text decoded up to there.
+pub fn utf16_text(body: &[u8], big_endian: bool) -> Result<String, String> {
+    // An odd last byte is half a code unit: invalid after what precedes it.
+    let (even, odd) = body.split_at(body.len() & !1);
+    let units = even.chunks_exact(2).map(|c| {
+        let pair = [c[0], c[1]];
+        if big_endian {
+            u16::from_be_bytes(pair)
+        } else {
+            u16::from_le_bytes(pair)
+        }
+    });
+    let mut out = String::with_capacity(even.len() / 2);
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => out.push(c),
+            Err(_) => return Err(LineIndex::new(&out).subject(out.len())),
+        }
+    }
+    if odd.is_empty() {
+        Ok(out)
+    } else {
+        Err(LineIndex::new(&out).subject(out.len()))
     }
 }
 
@@ -58,8 +95,18 @@ pub enum Problem {
     /// A reference [`resolve`] refuses, and why; reading stops.
     BadReference(String),
     /// Undecodable text or CDATA; or malformed markup, and reading stops.
+    /// The message may quote the input (quick-xml's own wording).
     Syntax(String),
+    /// The open element's text (or, outside any element, one text event) is
+    /// this many bytes, over [`TEXT_MAX`]: none of it was handed over past the
+    /// bound. Raised at the element's start, just before it closes.
+    TooLong(usize),
 }
+
+/// The most text one element may hold (all its text, CDATA and references,
+/// its children's not counted). No manifest or blob-list value comes near it;
+/// text past it is measured, never copied.
+pub const TEXT_MAX: usize = 64 * 1024;
 
 /// What a validator does with each event; positions are byte offsets.
 pub trait Sink {
@@ -68,7 +115,8 @@ pub trait Sink {
     fn findings(&self) -> usize;
     fn open(&mut self, e: &BytesStart<'_>, pos: usize);
     fn close(&mut self);
-    /// Text, CDATA or a resolved reference; `pos` is where text stops being whitespace.
+    /// Text, CDATA or a resolved reference; `pos` is where text stops being
+    /// whitespace. An element's text comes to at most [`TEXT_MAX`] bytes.
     fn text(&mut self, s: &str, pos: usize);
     /// A problem of the XML layer at `pos`.
     fn problem(&mut self, pos: usize, p: Problem);
@@ -86,9 +134,43 @@ pub enum Ended {
     TooManyFindings,
 }
 
+/// Text bytes of each open element: where it starts, how many so far.
+struct Sizes(Vec<(usize, usize)>);
+
+impl Sizes {
+    /// Whether `n` more bytes of text at `pos` may be handed over: not once the
+    /// element is over the bound. Outside every element an over-long text
+    /// event is reported at once (there is no end tag to wait for).
+    fn admit(&mut self, n: usize, pos: usize, sink: &mut impl Sink) -> bool {
+        match self.0.last_mut() {
+            Some((_, len)) => {
+                *len = len.saturating_add(n);
+                *len <= TEXT_MAX
+            }
+            None if n > TEXT_MAX => {
+                sink.problem(pos, Problem::TooLong(n));
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// The innermost element ends: its size problem, if any, then the close.
+    fn close(&mut self, sink: &mut impl Sink) {
+        if let Some((start, len)) = self.0.pop() {
+            if len > TEXT_MAX {
+                sink.problem(start, Problem::TooLong(len));
+            }
+        }
+        sink.close();
+    }
+}
+
 /// Feed `text` to `sink` until its end, a fatal error or `max_findings`.
+/// Events borrow from `text`; only text within [`TEXT_MAX`] is decoded.
 pub fn read(text: &str, max_depth: usize, max_findings: usize, sink: &mut impl Sink) -> Ended {
     let mut reader = Reader::from_str(text);
+    let mut sizes = Sizes(Vec::new());
     loop {
         let pos = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         match reader.read_event() {
@@ -98,25 +180,38 @@ pub fn read(text: &str, max_depth: usize, max_findings: usize, sink: &mut impl S
                     return Ended::Error;
                 }
                 sink.open(&e, pos);
+                sizes.0.push((pos, 0));
             }
             Ok(Event::Empty(e)) => {
                 sink.open(&e, pos);
                 sink.close();
             }
-            Ok(Event::End(_)) => sink.close(),
-            Ok(Event::Text(t)) => match t.xml10_content() {
-                Ok(s) => sink.text(
-                    &s,
-                    pos + t.iter().take_while(|b| b.is_ascii_whitespace()).count(),
-                ),
-                Err(e) => sink.problem(pos, Problem::Syntax(e.to_string())),
-            },
-            Ok(Event::CData(t)) => match t.decode() {
-                Ok(s) => sink.text(&s, pos),
-                Err(e) => sink.problem(pos, Problem::Syntax(e.to_string())),
-            },
+            Ok(Event::End(_)) => sizes.close(sink),
+            Ok(Event::Text(t)) => {
+                if sizes.admit(t.len(), pos, sink) {
+                    match t.xml10_content() {
+                        Ok(s) => sink.text(
+                            &s,
+                            pos + t.iter().take_while(|b| b.is_ascii_whitespace()).count(),
+                        ),
+                        Err(e) => sink.problem(pos, Problem::Syntax(e.to_string())),
+                    }
+                }
+            }
+            Ok(Event::CData(t)) => {
+                if sizes.admit(t.len(), pos, sink) {
+                    match t.decode() {
+                        Ok(s) => sink.text(&s, pos),
+                        Err(e) => sink.problem(pos, Problem::Syntax(e.to_string())),
+                    }
+                }
+            }
             Ok(Event::GeneralRef(r)) => match resolve(&r) {
-                Ok(c) => sink.text(c.encode_utf8(&mut [0; 4]), pos),
+                Ok(c) => {
+                    if sizes.admit(c.len_utf8(), pos, sink) {
+                        sink.text(c.encode_utf8(&mut [0; 4]), pos);
+                    }
+                }
                 Err(why) => {
                     sink.problem(pos, Problem::BadReference(why));
                     return Ended::Error;

@@ -23,6 +23,7 @@ pub mod codes {
     pub const TOO_LARGE: &str = "manifest.too-large";
     pub const ENCODING: &str = "manifest.encoding";
     pub const XML: &str = "manifest.xml";
+    pub const TOO_LONG: &str = "manifest.text-too-long";
     pub const DOCTYPE: &str = "manifest.doctype";
     pub const ROOT: &str = "manifest.root";
     pub const VERSION: &str = "manifest.version";
@@ -86,6 +87,7 @@ pub mod codes {
         TOO_LARGE,
         ENCODING,
         XML,
+        TOO_LONG,
         DOCTYPE,
         ROOT,
         VERSION,

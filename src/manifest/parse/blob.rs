@@ -113,41 +113,46 @@ impl Parser<'_> {
     }
 
     pub(super) fn close_blob_child(&mut self, child: &str) {
+        // Over the bound: the blob is judged as if the element were absent.
+        let Some(t) = self.take_text() else { return };
         match child {
             "BlobPath" => {
-                let t = self.take_text();
                 if let Some(b) = self.blob.as_mut() {
                     b.blob_path = Some(t);
                 }
             }
             "FilePath" => {
-                let t = self.take_text();
                 if let Some(b) = self.blob.as_mut() {
                     b.file_path = Some(t);
                 }
             }
-            "Length" => {
-                let t = self.take_text();
-                match t.parse::<u64>() {
-                    Ok(n) => {
-                        if let Some(b) = self.blob.as_mut() {
-                            b.length = Some(n);
-                        }
+            "Length" => match t.parse::<u64>() {
+                Ok(n) => {
+                    if let Some(b) = self.blob.as_mut() {
+                        b.length = Some(n);
                     }
-                    Err(_) => self.add(
-                        self.blob_pos(),
-                        err(
-                            codes::NUMBER,
-                            format!("<Length> \"{}\" is not a byte count", clip(&t, 40)),
+                }
+                Err(_) => self.add(
+                    self.blob_pos(),
+                    err(
+                        codes::NUMBER,
+                        format!("<Length> \"{}\" is not a byte count", clip(&t, 40)),
+                    ),
+                ),
+            },
+            "ImportDisposition"
+                if !matches!(t.as_str(), "no-overwrite" | "overwrite" | "rename") =>
+            {
+                self.add(
+                    self.blob_pos(),
+                    err(
+                        codes::DISPOSITION,
+                        format!(
+                            "<ImportDisposition> \"{}\" is not no-overwrite, overwrite or rename",
+                            clip(&t, 40)
                         ),
                     ),
-                }
-            }
-            "ImportDisposition" => {
-                let t = self.take_text();
-                if !matches!(t.as_str(), "no-overwrite" | "overwrite" | "rename") {
-                    self.add(self.blob_pos(), err(codes::DISPOSITION, format!("<ImportDisposition> \"{}\" is not no-overwrite, overwrite or rename", clip(&t, 40))));
-                }
+                );
             }
             _ => {}
         }

@@ -69,6 +69,8 @@ impl Parser<'_> {
         let Some((metadata, md5, pos)) = self.side.take() else {
             return;
         };
+        // Over the bound (already a finding): no reference is kept.
+        let Some(path) = path else { return };
         if path.is_empty() {
             self.add(pos, err(codes::SIDE_PATH, format!("<{name}> is empty")));
         }

@@ -25,8 +25,6 @@ use quick_xml::events::BytesStart;
 
 /// Deeper nesting is refused (the format is six levels deep).
 const MAX_DEPTH: usize = 16;
-/// Text kept per element; paths and ids are far shorter.
-const TEXT_MAX: usize = 64 * 1024;
 /// At most this many findings from one manifest.
 pub const MAX_FINDINGS: usize = 10_000;
 
@@ -47,6 +45,8 @@ struct Parser<'a> {
     stack: Vec<String>,
     /// Text of the innermost element (a credential's goes to `root.secret`).
     text: String,
+    /// The innermost element's text was over the bound: its value is unusable.
+    over_long: bool,
     found: Vec<(usize, Finding)>,
     m: Manifest,
     root: root::RootState,
@@ -60,6 +60,13 @@ struct Parser<'a> {
     /// is a real one (directly in a `<BlobList>`), and its known children seen
     /// so far (duplicates): each `<Blob>` starts with none.
     blob_children: Vec<(bool, Vec<&'static str>)>,
+}
+
+/// `name` as a credential element's name (whose content is secret).
+fn credential_name(name: &str) -> Option<&'static str> {
+    ["StorageAccountKey", "ContainerSas"]
+        .into_iter()
+        .find(|c| *c == name)
 }
 
 /// Attribute `name` of `e`, normalized; the error is a finding's message.
@@ -82,6 +89,7 @@ impl<'a> Parser<'a> {
             ix,
             stack: Vec::new(),
             text: String::new(),
+            over_long: false,
             found: Vec::new(),
             m: Manifest::default(),
             root: Default::default(),
@@ -159,8 +167,27 @@ impl<'a> Parser<'a> {
         self.blob_children.last().is_some_and(|(real, _)| *real)
     }
 
-    fn take_text(&mut self) -> String {
-        std::mem::take(&mut self.text).trim().to_string()
+    /// The closing element's text; `None` when it was over the bound (that
+    /// has its own finding, and a cut value must not be judged).
+    fn take_text(&mut self) -> Option<String> {
+        let t = std::mem::take(&mut self.text);
+        (!self.over_long).then(|| t.trim().to_string())
+    }
+
+    /// The credential element the parser is inside, at any depth. Nothing
+    /// inside one (names, text, attributes) may appear in a finding.
+    fn credential(&self) -> Option<&'static str> {
+        self.stack.iter().find_map(|n| credential_name(n))
+    }
+
+    /// How a finding names the innermost open element: inside a credential,
+    /// only the credential (a nested "name" may be part of the secret).
+    fn shown_element(&self) -> String {
+        match self.credential() {
+            Some(c) => format!("the content of <{c}>"),
+            None if self.stack.is_empty() => "text outside the root element".into(),
+            None => format!("<{}>", self.parent()),
+        }
     }
 }
 
@@ -176,7 +203,17 @@ impl Sink for Parser<'_> {
     fn open(&mut self, e: &BytesStart<'_>, pos: usize) {
         let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
         self.text.clear();
+        self.over_long = false;
         let parent = self.parent().to_string();
+        if let Some(c) = self.credential() {
+            // Never read nor named: a stray `<` in a key makes an "element"
+            // of the secret's own characters.
+            if credential_name(&parent).is_some() {
+                self.add(pos, warn(codes::UNKNOWN_ELEMENT, format!("an element inside <{c}>, which holds only the key or SAS (its content is not shown: it is a secret)")));
+            }
+            self.stack.push(name);
+            return;
+        }
         match (parent.as_str(), name.as_str()) {
             // A misplaced or nested `<Blob>` has its warning; what it holds
             // must not change the blob it sits in.
@@ -214,6 +251,11 @@ impl Sink for Parser<'_> {
 
     fn close(&mut self) {
         let Some(name) = self.stack.pop() else { return };
+        // Inside a credential nothing was opened but the name (see `open`).
+        if self.credential().is_some() {
+            self.over_long = false;
+            return;
+        }
         if name == "Blob" {
             self.blob_children.pop();
         }
@@ -221,7 +263,7 @@ impl Sink for Parser<'_> {
         match (parent.as_str(), name.as_str()) {
             ("Blob", _) | ("BlockList" | "PageRangeList", _) if !self.in_real_blob() => {}
             ("Drive", "DriveId") => self.close_drive_id(),
-            ("Drive", "ClientCreator") => self.m.client_creator = Some(self.take_text()),
+            ("Drive", "ClientCreator") => self.m.client_creator = self.take_text(),
             ("Drive", "StorageAccountKey") => self.close_credential("StorageAccountKey"),
             ("Drive", "ContainerSas") => self.close_credential("ContainerSas"),
             ("BlobList" | "Blob", "MetadataPath" | "PropertiesPath") => {
@@ -237,20 +279,29 @@ impl Sink for Parser<'_> {
             ("DriveManifest", "Drive") => self.close_drive(),
             _ => {}
         }
+        self.text.clear();
+        self.over_long = false;
     }
 
-    /// Credentials go to the secret buffer, wiped when dropped.
+    /// Credentials go to the secret buffer, wiped when dropped. Only the open
+    /// element's own text is kept: the reader bounds it, not the sum of many
+    /// elements' (text nested in a credential or outside the root is unused).
     fn text(&mut self, s: &str, _pos: usize) {
-        let buf: &mut String = match self.parent() {
-            "StorageAccountKey" | "ContainerSas" => &mut self.root.secret,
-            _ => &mut self.text,
-        };
-        if buf.len() < TEXT_MAX {
-            buf.push_str(s);
+        if credential_name(self.parent()).is_some() {
+            self.root.secret.push_str(s);
+        } else if self.credential().is_none() && !self.stack.is_empty() {
+            self.text.push_str(s);
         }
     }
 
     fn problem(&mut self, pos: usize, p: Problem) {
+        // quick-xml's wording quotes names and text: not from inside a secret.
+        if let (Some(c), Problem::Syntax(_) | Problem::BadReference(_)) = (self.credential(), &p) {
+            let msg =
+                format!("malformed XML inside <{c}> (its content is not shown: it is a secret)");
+            self.add(pos, err(codes::XML, msg));
+            return;
+        }
         let f = match p {
             Problem::Doctype => err(
                 codes::DOCTYPE,
@@ -265,6 +316,22 @@ impl Sink for Parser<'_> {
                 "undefined entity or bad character reference (entities are never resolved)",
             ),
             Problem::Syntax(msg) => err(codes::XML, msg),
+            Problem::TooLong(n) => {
+                // The partial value is dropped: only the finding remains.
+                self.over_long = true;
+                self.text.clear();
+                if credential_name(self.parent()).is_some() {
+                    self.root.secret.clear();
+                }
+                err(
+                    codes::TOO_LONG,
+                    format!(
+                        "{} is {n} bytes, more than the {} KiB any manifest element needs; it is not used",
+                        self.shown_element(),
+                        reader::TEXT_MAX / 1024
+                    ),
+                )
+            }
         };
         self.add(pos, f);
     }
@@ -299,20 +366,33 @@ pub fn parse_manifest(bytes: &[u8]) -> (Option<Manifest>, Vec<Finding>) {
             START,
         );
     }
-    let text = match reader::decode(bytes) {
-        Decoded::Text(t) => t,
-        Decoded::Utf16 => {
-            let msg = "UTF-16 manifests are not checked by this version";
-            return only(warn(codes::ENCODING, msg), START);
-        }
+    // A UTF-16 manifest is decoded and checked like any other: its findings'
+    // lines and columns are those of the decoded text (they are the same
+    // characters as an editor shows).
+    let (text, utf16) = match reader::decode(bytes) {
+        Decoded::Text(t) => (std::borrow::Cow::Borrowed(t), false),
+        Decoded::Utf16 { body, big_endian } => match reader::utf16_text(body, big_endian) {
+            Ok(t) => (std::borrow::Cow::Owned(t), true),
+            Err(at) => {
+                let msg = "not valid UTF-16 (an unpaired surrogate, or an odd number of bytes)";
+                return only(err(codes::ENCODING, msg), &at);
+            }
+        },
         Decoded::NotUtf8(at) => return only(err(codes::ENCODING, "not valid UTF-8"), &at),
     };
-    let ix = LineIndex::new(text);
+    let ix = LineIndex::new(&text);
     let mut p = Parser::new(&ix);
+    if utf16 {
+        // Reference, open question 4: the encoding the service accepts is
+        // unconfirmed, so a warning, not an error.
+        let f = warn(codes::ENCODING, "the manifest is UTF-16; it was checked as decoded, but whether the service accepts UTF-16 is unconfirmed (WAImportExport writes UTF-8)")
+            .with_hint("save the manifest as UTF-8");
+        p.add(0, f);
+    }
     // A manifest cut short (an XML error, elements left open) is not returned:
     // its last blob or list is partial. One with too many findings is: what
     // was read up to there (the rest is one finding saying so).
-    let fatal = match reader::read(text, MAX_DEPTH, MAX_FINDINGS, &mut p) {
+    let fatal = match reader::read(&text, MAX_DEPTH, MAX_FINDINGS, &mut p) {
         Ended::Eof => !p.stack.is_empty(),
         Ended::Error => true,
         Ended::TooManyFindings => false,

@@ -156,7 +156,8 @@ impl Parser<'_> {
     }
 
     pub(super) fn close_drive_id(&mut self) {
-        let t = self.take_text();
+        // Over the bound (already a finding): no DriveId to judge or compare.
+        let Some(t) = self.take_text() else { return };
         let p = self.root.drive_id_pos.unwrap_or(0);
         if t.is_empty() {
             self.add(p, err(codes::DRIVE_ID_MISSING, "<DriveId> is empty"));
@@ -171,7 +172,9 @@ impl Parser<'_> {
     pub(super) fn close_credential(&mut self, name: &'static str) {
         self.m.credential = Some(name);
         let s = self.root.secret.trim();
-        let bad = if name == "StorageAccountKey" {
+        let bad = if self.over_long {
+            None // already a finding; a cut value is not judged
+        } else if name == "StorageAccountKey" {
             (base64_decoded_len(s) != Some(64)).then(|| Finding::error(codes::ACCOUNT_KEY_FORMAT, DriveStatus::BlobAccessForbidden, "", "<StorageAccountKey> is not a storage account key (88 Base64 characters, 64 bytes); its value is not shown").with_hint("copy the key from the storage account's \"Access keys\" page"))
         } else {
             match sas_container(s) {
