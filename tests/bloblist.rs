@@ -153,14 +153,47 @@ fn columns_count_characters_not_bytes() {
 }
 
 #[test]
-fn utf8_bom_is_accepted_and_utf16_is_not_checked() {
+fn utf8_bom_is_accepted_and_utf16_is_checked_like_utf8() {
     let mut b = b"\xEF\xBB\xBF".to_vec();
     b.extend_from_slice(b"<BlobList><BlobPath>a1b/c</BlobPath></BlobList>");
     assert!(validate_blob_list(&b).is_empty());
-    let f = validate_blob_list(b"\xFF\xFE<\0B\0");
+    // Bad entries on lines 2 and 3, in UTF-8 and in UTF-16 either way round.
+    let list = "<BlobList>\n  <BlobPath>no-container</BlobPath>\n  <BlobPathPrefix>/AB/x</BlobPathPrefix>\n</BlobList>";
+    let key = |f: &[ie_preflight::report::Finding]| -> Vec<(String, String)> {
+        f.iter()
+            .map(|f| (f.code.to_string(), f.subject.clone()))
+            .collect()
+    };
+    let want = key(&validate_blob_list(list.as_bytes()));
+    assert!(want.len() >= 2, "{want:?}");
+    for big_endian in [false, true] {
+        let mut b = if big_endian {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
+        for u in list.encode_utf16() {
+            b.extend(if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+        let f = validate_blob_list(&b);
+        let enc: Vec<_> = f.iter().filter(|f| f.code == codes::ENCODING).collect();
+        assert_eq!(enc.len(), 1, "{f:#?}");
+        assert_eq!(enc[0].severity, Severity::Warning);
+        let rest: Vec<_> = key(&f)
+            .into_iter()
+            .filter(|(c, _)| c != codes::ENCODING)
+            .collect();
+        assert_eq!(rest, want, "big endian: {big_endian}");
+    }
+    // Half a code unit at the end is an error, not a pass.
+    let f = validate_blob_list(b"\xFF\xFE<\0B\0L");
     assert_eq!(
         (f[0].code, f[0].severity),
-        (codes::ENCODING, Severity::Warning)
+        (codes::ENCODING, Severity::Error)
     );
 }
 

@@ -15,7 +15,7 @@ pub use position::{positioned, LineIndex};
 
 use crate::report::{DriveStatus, Finding};
 use quick_xml::events::BytesStart;
-use reader::{Decoded, Problem, Sink};
+use reader::{Problem, Sink};
 
 /// The stable finding codes of the blob-list validator.
 pub mod codes {
@@ -368,22 +368,17 @@ fn validate_into(bytes: &[u8], entries_out: &mut Vec<Entry>) -> Vec<Finding> {
             ),
         )];
     }
-    let text = match reader::decode(bytes) {
-        Decoded::Text(t) => t,
-        Decoded::Utf16 { .. } => {
-            let mut f = warn(
-                codes::ENCODING,
-                "UTF-16 blob lists are not checked; save it as UTF-8",
-            );
-            f.subject = "line 1, column 1".into();
-            return vec![f];
-        }
-        Decoded::NotUtf8(at) => {
-            let mut f = err(codes::ENCODING, "not valid UTF-8");
+    // A UTF-16 blob list is decoded and checked like any other; whether the
+    // service reads UTF-16 is not known, so that alone is a warning.
+    let (text, utf16) = match reader::text(bytes) {
+        Ok(t) => t,
+        Err((at, why)) => {
+            let mut f = err(codes::ENCODING, why);
             f.subject = at;
             return vec![f];
         }
     };
+    let text: &str = &text;
     if text.trim().is_empty() {
         return at_start(codes::EMPTY, "the blob list is empty");
     }
@@ -392,6 +387,11 @@ fn validate_into(bytes: &[u8], entries_out: &mut Vec<Entry>) -> Vec<Finding> {
     reader::read(text, MAX_DEPTH, MAX_FINDINGS, &mut p);
     // An entry still open at a syntax error is not checked: its text is partial.
     let mut found = std::mem::take(&mut p.found);
+    if utf16 {
+        let f = warn(codes::ENCODING, "the blob list is UTF-16; it was checked as decoded, but whether the service accepts UTF-16 is unconfirmed")
+            .with_hint("save the blob list as UTF-8");
+        found.insert(0, (0, f));
+    }
     for e in &p.entries {
         found.extend(check_entry(e).into_iter().map(|f| (e.pos, f)));
     }

@@ -7,7 +7,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::Reader;
 
 /// An XML file's text, or why it has none.
-pub enum Decoded<'a> {
+enum Decoded<'a> {
     /// UTF-8, without its byte order mark.
     Text(&'a str),
     /// A UTF-16 byte order mark (dropped): the rest, for [`utf16_text`].
@@ -16,7 +16,7 @@ pub enum Decoded<'a> {
     NotUtf8(String),
 }
 
-pub fn decode(bytes: &[u8]) -> Decoded<'_> {
+fn decode(bytes: &[u8]) -> Decoded<'_> {
     if let Some(body) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         return Decoded::Utf16 {
             body,
@@ -42,7 +42,7 @@ pub fn decode(bytes: &[u8]) -> Decoded<'_> {
 /// UTF-16 text (after its byte order mark) as a `String`; the error is
 /// "line L, column C" of the first invalid code unit (an unpaired surrogate or
 /// a last odd byte), counted in the text decoded up to there.
-pub fn utf16_text(body: &[u8], big_endian: bool) -> Result<String, String> {
+fn utf16_text(body: &[u8], big_endian: bool) -> Result<String, String> {
     // An odd last byte is half a code unit: invalid after what precedes it.
     let (even, odd) = body.split_at(body.len() & !1);
     let units = even.chunks_exact(2).map(|c| {
@@ -64,6 +64,24 @@ pub fn utf16_text(body: &[u8], big_endian: bool) -> Result<String, String> {
         Ok(out)
     } else {
         Err(LineIndex::new(&out).subject(out.len()))
+    }
+}
+
+/// An XML file's text: UTF-8 (its byte order mark dropped) as it is, UTF-16
+/// (known by its byte order mark) decoded, with whether it was UTF-16; or
+/// "line L, column C" of the first byte that cannot be decoded, and why.
+/// Findings on decoded UTF-16 count lines and columns in the decoded text
+/// (the characters an editor shows).
+pub fn text(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, bool), (String, &'static str)> {
+    match decode(bytes) {
+        Decoded::Text(t) => Ok((std::borrow::Cow::Borrowed(t), false)),
+        Decoded::Utf16 { body, big_endian } => utf16_text(body, big_endian)
+            .map(|t| (std::borrow::Cow::Owned(t), true))
+            .map_err(|at| {
+                let why = "not valid UTF-16 (an unpaired surrogate, or an odd number of bytes)";
+                (at, why)
+            }),
+        Decoded::NotUtf8(at) => Err((at, "not valid UTF-8")),
     }
 }
 

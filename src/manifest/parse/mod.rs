@@ -18,7 +18,7 @@ pub use blocks::Range;
 pub use root::{BlobTarget, Manifest};
 
 use super::{codes, parse_md5_hex};
-use crate::bloblist::reader::{self, Decoded, Ended, Problem, Sink};
+use crate::bloblist::reader::{self, Ended, Problem, Sink};
 use crate::bloblist::{positioned, LineIndex};
 use crate::report::{DriveStatus, Finding};
 use quick_xml::events::BytesStart;
@@ -366,19 +366,10 @@ pub fn parse_manifest(bytes: &[u8]) -> (Option<Manifest>, Vec<Finding>) {
             START,
         );
     }
-    // A UTF-16 manifest is decoded and checked like any other: its findings'
-    // lines and columns are those of the decoded text (they are the same
-    // characters as an editor shows).
-    let (text, utf16) = match reader::decode(bytes) {
-        Decoded::Text(t) => (std::borrow::Cow::Borrowed(t), false),
-        Decoded::Utf16 { body, big_endian } => match reader::utf16_text(body, big_endian) {
-            Ok(t) => (std::borrow::Cow::Owned(t), true),
-            Err(at) => {
-                let msg = "not valid UTF-16 (an unpaired surrogate, or an odd number of bytes)";
-                return only(err(codes::ENCODING, msg), &at);
-            }
-        },
-        Decoded::NotUtf8(at) => return only(err(codes::ENCODING, "not valid UTF-8"), &at),
+    // A UTF-16 manifest is decoded and checked like any other.
+    let (text, utf16) = match reader::text(bytes) {
+        Ok(t) => t,
+        Err((at, why)) => return only(err(codes::ENCODING, why), &at),
     };
     let ix = LineIndex::new(&text);
     let mut p = Parser::new(&ix);
