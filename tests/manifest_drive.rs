@@ -356,14 +356,7 @@ fn sha256_and_md5_equal_coreutils_on_a_mount() {
     let src = ie_preflight::source::open(&img).unwrap().reader;
     let vol = NtfsVolume::open(src).unwrap();
     let inv = vol.inventory().unwrap();
-    let jobs: Vec<Job> = scan::regular_files(&inv)
-        .into_iter()
-        .map(|entry| Job {
-            entry,
-            ranges: vec![],
-            origin: String::new(),
-        })
-        .collect();
+    let jobs = jobs_for(&inv, |_| Vec::new());
     for threads in [1, 2, 3] {
         let out = scan::scan(
             &vol,
@@ -403,16 +396,32 @@ fn sha256_and_md5_equal_coreutils_on_a_mount() {
     }
 }
 
-/// A source that fails reads touching chosen byte ranges (EIO).
+/// A source that fails reads touching chosen byte ranges (EIO): every time,
+/// or with `once`, only the first such read (a transient error).
 struct Failing {
     inner: Vec<u8>,
     bad: Vec<(u64, u64)>,
+    once: bool,
+    fired: std::sync::atomic::AtomicBool,
+}
+
+impl Failing {
+    fn source(inner: Vec<u8>, bad: Vec<(u64, u64)>, once: bool) -> Arc<dyn ReadAt> {
+        Arc::new(Failing {
+            inner,
+            bad,
+            once,
+            fired: false.into(),
+        })
+    }
 }
 
 impl ReadAt for Failing {
     fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
         let end = offset + buf.len() as u64;
-        if self.bad.iter().any(|&(s, e)| offset < e && s < end) {
+        let hit = self.bad.iter().any(|&(s, e)| offset < e && s < end);
+        let fired = || self.fired.swap(true, std::sync::atomic::Ordering::Relaxed);
+        if hit && !(self.once && fired()) {
             return Err(std::io::Error::from_raw_os_error(5));
         }
         self.inner.read_exact_at(buf, offset)
@@ -420,6 +429,21 @@ impl ReadAt for Failing {
     fn len(&self) -> u64 {
         self.inner.len() as u64
     }
+}
+
+/// A scan job per regular file, with the ranges `ranges` gives its path.
+fn jobs_for(
+    inv: &ie_preflight::ntfs_volume::Inventory,
+    ranges: impl Fn(&str) -> Vec<ie_preflight::manifest::Range>,
+) -> Vec<Job> {
+    scan::regular_files(inv)
+        .into_iter()
+        .map(|entry| Job {
+            entry,
+            ranges: ranges(&inv.path(entry)),
+            origin: String::new(),
+        })
+        .collect()
 }
 
 #[test]
@@ -435,10 +459,8 @@ fn read_errors_name_the_file_and_offset_and_the_rest_is_hashed() {
     let big_off = (6 << 20) + 8192;
     let bad_big = volume_offset(&bytes, "data/big.bin", big_off);
     let bad_mid = volume_offset(&bytes, "data/mid.bin", 100 << 10);
-    let src: Arc<dyn ReadAt> = Arc::new(Failing {
-        inner: bytes,
-        bad: vec![(bad_big, bad_big + 4096), (bad_mid, bad_mid + 512)],
-    });
+    let bad = vec![(bad_big, bad_big + 4096), (bad_mid, bad_mid + 512)];
+    let src = Failing::source(bytes, bad, false);
     let vol = NtfsVolume::open(src).unwrap();
     let inv = vol.inventory().unwrap();
     // The manifest's 4 MiB blocks of every file, with their right MD5s.
@@ -454,14 +476,7 @@ fn read_errors_name_the_file_and_offset_and_the_rest_is_hashed() {
             })
             .collect()
     };
-    let jobs: Vec<Job> = scan::regular_files(&inv)
-        .into_iter()
-        .map(|entry| Job {
-            entry,
-            ranges: blocks(&inv.path(entry)),
-            origin: String::new(),
-        })
-        .collect();
+    let jobs = jobs_for(&inv, blocks);
     let all_blocks: usize = jobs.iter().map(|j| j.ranges.len()).sum();
     let out = scan::scan(
         &vol,
@@ -581,14 +596,15 @@ fn surface_reads_free_space_and_outside_partitions() {
     let bad_log = mib + log_off;
     let src = ie_preflight::source::OpenedSource {
         path: "surface.img".into(),
-        reader: Arc::new(Failing {
-            inner: disk,
-            bad: vec![
+        reader: Failing::source(
+            disk,
+            vec![
                 (bad_free, bad_free + 1),
                 (bad_out, bad_out + 1),
                 (bad_log, bad_log + 1),
             ],
-        }),
+            false,
+        ),
         device: None,
     };
     let opts = ie_preflight::check::Options {
@@ -646,26 +662,6 @@ fn surface_reads_free_space_and_outside_partitions() {
         .any(|f| f.code == scan::codes::READ_ERROR));
 }
 
-/// Fails the first read touching `at..at + 1`, once (a transient error).
-struct Flaky {
-    inner: Vec<u8>,
-    at: u64,
-    fired: std::sync::atomic::AtomicBool,
-}
-
-impl ReadAt for Flaky {
-    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-        let hit = offset <= self.at && self.at < offset + buf.len() as u64;
-        if hit && !self.fired.swap(true, std::sync::atomic::Ordering::Relaxed) {
-            return Err(std::io::Error::from_raw_os_error(5));
-        }
-        self.inner.read_exact_at(buf, offset)
-    }
-    fn len(&self) -> u64 {
-        self.inner.len() as u64
-    }
-}
-
 #[test]
 fn a_read_that_works_when_retried_keeps_the_hash_and_warns() {
     if !prerequisites() {
@@ -676,21 +672,10 @@ fn a_read_that_works_when_retried_keeps_the_hash_and_warns() {
     let img = build_drive(dir.path(), &files, None);
     let bytes = std::fs::read(&img).unwrap();
     let at = volume_offset(&bytes, "data/mid.bin", (3 << 20) + 100);
-    let src: Arc<dyn ReadAt> = Arc::new(Flaky {
-        inner: bytes,
-        at,
-        fired: false.into(),
-    });
+    let src = Failing::source(bytes, vec![(at, at + 1)], true);
     let vol = NtfsVolume::open(src).unwrap();
     let inv = vol.inventory().unwrap();
-    let jobs: Vec<Job> = scan::regular_files(&inv)
-        .into_iter()
-        .map(|entry| Job {
-            entry,
-            ranges: Vec::new(),
-            origin: String::new(),
-        })
-        .collect();
+    let jobs = jobs_for(&inv, |_| Vec::new());
     let opts = ScanOptions {
         threads: 2,
         sha256: true,
