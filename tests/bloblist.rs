@@ -197,6 +197,19 @@ fn utf8_bom_is_accepted_and_utf16_is_checked_like_utf8() {
     );
 }
 
+/// A long, indented list is fine: the whitespace between entries is not the
+/// root's text, however much of it there is.
+#[test]
+fn long_indented_list_is_valid() {
+    let mut list = String::from("<BlobList>");
+    for k in 0..20_000 {
+        list.push_str(&format!("\n    <BlobPath>c1x/file{k}</BlobPath>"));
+    }
+    list.push_str("\n</BlobList>\n");
+    let f = validate_blob_list(list.as_bytes());
+    assert!(f.is_empty(), "{f:#?}");
+}
+
 /// An entry over 64 KiB is one finding at its start tag (the manifest's
 /// bound), and is not judged further.
 #[test]

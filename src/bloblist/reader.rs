@@ -122,7 +122,7 @@ pub enum Problem {
 }
 
 /// The most text one element may hold (all its text, CDATA and references,
-/// its children's not counted). No manifest or blob-list value comes near it;
+/// its children's and whitespace-only runs not counted). No manifest or blob-list value comes near it;
 /// text past it is measured, never copied.
 pub const TEXT_MAX: usize = 64 * 1024;
 
@@ -158,8 +158,14 @@ struct Sizes(Vec<(usize, usize)>);
 impl Sizes {
     /// Whether `n` more bytes of text at `pos` may be handed over: not once the
     /// element is over the bound. Outside every element an over-long text
-    /// event is reported at once (there is no end tag to wait for).
-    fn admit(&mut self, n: usize, pos: usize, sink: &mut impl Sink) -> bool {
+    /// event is reported at once (there is no end tag to wait for). `blank`
+    /// text (whitespace only: the indentation between a list's children, which
+    /// grows with the list) is not counted; a blank run over the bound on its
+    /// own is dropped, as it carries nothing.
+    fn admit(&mut self, n: usize, blank: bool, pos: usize, sink: &mut impl Sink) -> bool {
+        if blank {
+            return n <= TEXT_MAX;
+        }
         match self.0.last_mut() {
             Some((_, len)) => {
                 *len = len.saturating_add(n);
@@ -206,7 +212,8 @@ pub fn read(text: &str, max_depth: usize, max_findings: usize, sink: &mut impl S
             }
             Ok(Event::End(_)) => sizes.close(sink),
             Ok(Event::Text(t)) => {
-                if sizes.admit(t.len(), pos, sink) {
+                let blank = t.iter().all(|b| b.is_ascii_whitespace());
+                if sizes.admit(t.len(), blank, pos, sink) {
                     match t.xml10_content() {
                         Ok(s) => sink.text(
                             &s,
@@ -217,7 +224,7 @@ pub fn read(text: &str, max_depth: usize, max_findings: usize, sink: &mut impl S
                 }
             }
             Ok(Event::CData(t)) => {
-                if sizes.admit(t.len(), pos, sink) {
+                if sizes.admit(t.len(), false, pos, sink) {
                     match t.decode() {
                         Ok(s) => sink.text(&s, pos),
                         Err(e) => sink.problem(pos, Problem::Syntax(e.to_string())),
@@ -226,7 +233,7 @@ pub fn read(text: &str, max_depth: usize, max_findings: usize, sink: &mut impl S
             }
             Ok(Event::GeneralRef(r)) => match resolve(&r) {
                 Ok(c) => {
-                    if sizes.admit(c.len_utf8(), pos, sink) {
+                    if sizes.admit(c.len_utf8(), false, pos, sink) {
                         sink.text(c.encode_utf8(&mut [0; 4]), pos);
                     }
                 }
