@@ -466,8 +466,15 @@ fn malformed_credentials_are_never_quoted() {
         format!("{a}<!--{b}"),
         format!("{a}<?{b}"),
         format!("{a}<{b}<{b}>"),
+        format!("{a}{b}"),
     ];
-    for cred in ["StorageAccountKey", "ContainerSas"] {
+    // Misspelt credential elements hold secrets too.
+    for cred in [
+        "StorageAccountKey",
+        "ContainerSas",
+        "ContainerSAS",
+        "storageaccountkey",
+    ] {
         for shape in &shapes {
             for closed in [true, false] {
                 let end = if closed {

@@ -62,11 +62,12 @@ struct Parser<'a> {
     blob_children: Vec<(bool, Vec<&'static str>)>,
 }
 
-/// `name` as a credential element's name (whose content is secret).
+/// The credential element `name` is (whose content is secret), in any case:
+/// a misspelt `<ContainerSAS>` is an unknown element, but still holds a SAS.
 fn credential_name(name: &str) -> Option<&'static str> {
     ["StorageAccountKey", "ContainerSas"]
         .into_iter()
-        .find(|c| *c == name)
+        .find(|c| c.eq_ignore_ascii_case(name))
 }
 
 /// Attribute `name` of `e`, normalized; the error is a finding's message.
@@ -287,7 +288,9 @@ impl Sink for Parser<'_> {
     /// element's own text is kept: the reader bounds it, not the sum of many
     /// elements' (text nested in a credential or outside the root is unused).
     fn text(&mut self, s: &str, _pos: usize) {
-        if credential_name(self.parent()).is_some() {
+        // Only a credential spelt right is judged (see `close`); text in a
+        // misspelt one is dropped with the rest of what a credential holds.
+        if matches!(self.parent(), "StorageAccountKey" | "ContainerSas") {
             self.root.secret.push_str(s);
         } else if self.credential().is_none() && !self.stack.is_empty() {
             self.text.push_str(s);
