@@ -102,7 +102,7 @@ pub struct UnlockArgs {
     pub keys: KeyArgs,
 }
 
-// The scan options mean something only against a drive: without --source
+// The drive options mean something only against a drive: without --source
 // they would be silently ignored, so clap refuses them.
 #[derive(Debug, clap::Args)]
 #[command(mut_args(needs_source))]
@@ -394,17 +394,24 @@ pub struct DevicesArgs {
     pub json: bool,
 }
 
-/// The scan options of `manifest` need `--source`: a usage error without it,
-/// and their help says so. Other arguments are left as they are.
+/// The options of `manifest` that act on a drive (the scan's, the sector
+/// size, the BitLocker keys) need `--source`: a usage error without it, and
+/// their help says so. The manifest's own (hash, drive id) are left as they are.
 fn needs_source(a: clap::Arg) -> clap::Arg {
-    const SCAN: [&str; 5] = [
+    const DRIVE_ONLY: [&str; 11] = [
         "threads",
         "hashes",
         "hashes_md5",
         "hashes_in_json",
         "surface",
+        "no_hash",
+        "sector_size",
+        "recovery_key_file",
+        "recovery_key",
+        "password_file",
+        "bek",
     ];
-    if !SCAN.contains(&a.get_id().as_str()) {
+    if !DRIVE_ONLY.contains(&a.get_id().as_str()) {
         return a;
     }
     let help = a

@@ -709,3 +709,56 @@ fn a_read_that_works_when_retried_keeps_the_hash_and_warns() {
         sha2::Sha256::digest(want)[..]
     );
 }
+
+/// The manifest is read before the scan, with the same retry: a read of it
+/// that fails once is a warning, and the manifest is still checked.
+#[test]
+fn a_manifest_read_that_works_when_retried_is_a_warning() {
+    if !prerequisites() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let files = standard_files();
+    let text = build_manifest(DRIVE_ID, &files);
+    let img = build_drive(dir.path(), &files, Some(&text));
+    let bytes = std::fs::read(&img).unwrap();
+    let at = volume_offset(&bytes, "DriveManifest.xml", 100);
+    let src = ie_preflight::source::OpenedSource {
+        path: "flaky.img".into(),
+        reader: Failing::source(bytes, vec![(at, at + 1)], true),
+        device: None,
+    };
+    let opts = ie_preflight::check::Options {
+        credentials: ie_preflight::bitlocker::Credentials::none(),
+        job_type: ie_preflight::check::JobType::Import,
+        sector_size: None,
+        strict: false,
+        rules: Default::default(),
+        content: Some(ie_preflight::scan::ContentOptions {
+            manifest: true,
+            ..Default::default()
+        }),
+    };
+    let r = ie_preflight::check::run(&src, &opts);
+    let codes: Vec<&str> = r
+        .outcome
+        .findings
+        .iter()
+        .filter(|f| f.code.starts_with("manifest.") || f.code.starts_with("scan."))
+        .map(|f| f.code)
+        .collect();
+    assert_eq!(
+        codes,
+        vec![scan::codes::READ_RETRIED],
+        "{:#?}",
+        r.outcome.findings
+    );
+    let w = r
+        .outcome
+        .findings
+        .iter()
+        .find(|f| f.code == scan::codes::READ_RETRIED)
+        .unwrap();
+    assert_eq!(w.subject, "DriveManifest.xml");
+    assert!(w.message.contains("errno 5"), "{}", w.message);
+}

@@ -378,7 +378,7 @@ mod fuzz {
 /// The scan options of `manifest` need a drive: without `--source` each is a
 /// usage error naming `--source` (it was silently ignored); with it, accepted.
 #[test]
-fn scan_options_need_source() {
+fn drive_options_need_source() {
     let dir = tempfile::tempdir().unwrap();
     let xml = dir.path().join("DriveManifest.xml");
     std::fs::write(&xml, good()).unwrap();
@@ -391,12 +391,20 @@ fn scan_options_need_source() {
         c
     };
     cmd().assert().code(0);
-    let options: [&[&str]; 5] = [
+    let key = "000000-000000-000000-000000-000000-000000-000000-000000";
+    let file = xml.to_str().unwrap();
+    let options: [&[&str]; 11] = [
         &["--hashes", out],
         &["--hashes-md5", out],
         &["--hashes-in-json", "--json"],
         &["--surface"],
         &["--threads", "2"],
+        &["--no-hash"],
+        &["--sector-size", "512"],
+        &["--recovery-key", key],
+        &["--recovery-key-file", file],
+        &["--password-file", file],
+        &["--bek", file],
     ];
     for opt in options {
         let o = cmd().args(opt).output().unwrap();
@@ -427,6 +435,10 @@ fn scan_options_need_source() {
         "--hashes-in-json ",
         "--surface ",
         "--threads ",
+        "--no-hash ",
+        "--sector-size ",
+        "--recovery-key-file ",
+        "--bek ",
     ] {
         let at = lines.iter().position(|l| l.starts_with(opt)).unwrap();
         let text: Vec<&str> = std::iter::once(lines[at])

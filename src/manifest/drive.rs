@@ -67,21 +67,43 @@ fn side_kind(sf: &SideFile) -> &'static str {
     }
 }
 
-/// Read a whole (small) file of the volume.
-pub fn read_small(
-    vol: &NtfsVolume,
-    inv: &Inventory,
-    i: usize,
-    max: u64,
-) -> Result<Vec<u8>, String> {
+/// A small file read whole, and where its read first failed when a retry
+/// then read it all (a transient error, worth a warning).
+pub struct Small {
+    pub bytes: Vec<u8>,
+    pub retried: Option<String>,
+}
+
+impl Small {
+    /// The warning a transient read error deserves, naming `path`.
+    pub fn retried_warning(&self, path: &str) -> Option<Finding> {
+        let first = self.retried.as_ref()?;
+        Some(crate::scan::retry::retried_warning(
+            path.to_string(),
+            "this file",
+            1,
+            first,
+        ))
+    }
+}
+
+/// Read a whole (small) file of the volume, with the scan's retry.
+pub fn read_small(vol: &NtfsVolume, inv: &Inventory, i: usize, max: u64) -> Result<Small, String> {
+    use crate::scan::retry::{file_place, read_file};
     let r = vol.content(inv, i).map_err(|e| e.to_string())?;
     if r.len() > max {
         return Err(format!("{} bytes is too large to be read", r.len()));
     }
-    let mut buf = vec![0u8; r.len() as usize];
-    let n = r.read_at(0, &mut buf).map_err(|e| e.to_string())?;
-    buf.truncate(n);
-    Ok(buf)
+    let mut bytes = vec![0u8; r.len() as usize];
+    let got = read_file(&r, 0, &mut bytes).map_err(|e| e.to_string())?;
+    if let Some((off, len, e)) = got.bad.first() {
+        return Err(format!(
+            "{len} bytes at {} cannot be read",
+            file_place(*off, e)
+        ));
+    }
+    let retried = got.transient.map(|e| file_place(0, &e));
+    Ok(Small { bytes, retried })
 }
 
 /// Cross-check `m` against the volume. `manifest_entry` is the manifest's own
@@ -179,7 +201,10 @@ pub fn cross_check(
     }
     for (i, named) in refs {
         let bytes = match read_small(vol, inv, i, MAX_SIDE_READ) {
-            Ok(b) => b,
+            Ok(small) => {
+                findings.extend(small.retried_warning(&inv.path(i)));
+                small.bytes
+            }
             Err(e) => {
                 for (sf, subject) in named {
                     findings.push(Finding::error(
@@ -246,6 +271,6 @@ pub fn cross_check(
 }
 
 /// Read the manifest file (at most [`super::MAX_BYTES`]).
-pub fn drive_read(vol: &NtfsVolume, inv: &Inventory, i: usize) -> Result<Vec<u8>, String> {
+pub fn drive_read(vol: &NtfsVolume, inv: &Inventory, i: usize) -> Result<Small, String> {
     read_small(vol, inv, i, super::MAX_BYTES)
 }

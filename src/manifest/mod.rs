@@ -13,7 +13,7 @@ mod parse;
 mod sidecar;
 
 pub use drive::{
-    cross_check, drive_read, find_entry, lookup_path, read_small, DriveCheck, WholeFile,
+    cross_check, drive_read, find_entry, lookup_path, read_small, DriveCheck, Small, WholeFile,
 };
 pub use parse::{parse_manifest, Blob, BlobKind, BlobList, BlobTarget, Manifest, Range, SideFile};
 pub use sidecar::{check_metadata, check_properties};

@@ -9,7 +9,7 @@
 pub mod hashes;
 pub mod md5_pair;
 mod ranges;
-mod retry;
+pub(crate) mod retry;
 mod stage;
 pub mod surface;
 
@@ -91,12 +91,15 @@ pub fn first_lcn(inv: &Inventory, i: usize) -> u64 {
     }
 }
 
-/// Every regular file of the inventory: not a directory, not a system file,
-/// not a reparse point (a link's target is another entry's business).
+/// Every regular file of the inventory (see [`is_regular`]).
 pub fn regular_files(inv: &Inventory) -> Vec<usize> {
-    (0..inv.len())
-        .filter(|&i| !inv.is_dir(i) && !inv.is_system(i) && inv.info(i).reparse_tag.is_none())
-        .collect()
+    (0..inv.len()).filter(|&i| is_regular(inv, i)).collect()
+}
+
+/// A file the scan hashes: not a directory, not a system file, not a reparse
+/// point (a link's target is another entry's business).
+pub fn is_regular(inv: &Inventory, i: usize) -> bool {
+    !inv.is_dir(i) && !inv.is_system(i) && inv.info(i).reparse_tag.is_none()
 }
 
 /// Hash `jobs` (sorted here by first LCN). `bytes_done` is updated as data is read.
@@ -216,11 +219,7 @@ fn read_chunk(
     path: &dyn Fn() -> String,
     problems: &mut Problems,
 ) -> Result<bool, NtfsError> {
-    let got = retry::read_retrying(buf, at, |b, o| match r.read_at(o, b) {
-        Ok(_) => Ok(Ok(())),
-        Err(NtfsError::Read(e)) => Ok(Err(e)),
-        Err(e) => Err(e),
-    })?;
+    let got = retry::read_file(r, at, buf)?;
     if let Some(e) = got.transient {
         problems.retried += 1;
         if problems.transient.is_none() {
@@ -230,16 +229,12 @@ fn read_chunk(
     let complete = got.bad.is_empty();
     for (off, len, e) in got.bad {
         problems.unreadable.push((off, len));
-        let errno_s = e
-            .errno()
-            .map(|n| format!(", errno {n}"))
-            .unwrap_or_default();
         problems.findings.push(
             Finding::error(
                 codes::READ_ERROR,
                 DriveStatus::HardwareError,
                 format!("{} at file offset {off}", path()),
-                format!("{len} bytes at file offset {off} (volume byte offset {}) cannot be read{errno_s}", e.offset),
+                format!("{len} bytes at {} cannot be read", retry::file_place(off, &e)),
             )
             .with_hint("a drive that cannot be read here will fail at the datacenter too; check the cable and the drive's SMART data, and replace the drive if the error repeats"),
         );
@@ -291,7 +286,14 @@ fn hash_file(
         transient,
     } = problems;
     if let Some((off, e)) = transient {
-        findings.push(retried_warning(&path(), retried, off, &e));
+        let subject = format!("{} at file offset {off}", path());
+        let first = retry::file_place(off, &e);
+        findings.push(retry::retried_warning(
+            subject,
+            "this file",
+            retried,
+            &first,
+        ));
     }
     let complete = match outcome {
         Ok(c) => c,
@@ -342,25 +344,6 @@ fn hash_file(
     }
     res.complete = complete;
     (res, findings, checked)
-}
-
-/// Reads of a file that failed once and worked when retried: the data was
-/// read, but a drive that does this may not read at the datacenter.
-fn retried_warning(path: &str, retried: u64, off: u64, e: &crate::source::ReadError) -> Finding {
-    let errno_s = e
-        .errno()
-        .map(|n| format!(", errno {n}"))
-        .unwrap_or_default();
-    Finding::warning(
-        codes::READ_RETRIED,
-        DriveStatus::HardwareError,
-        format!("{path} at file offset {off}"),
-        format!(
-            "{retried} read(s) of this file failed and then worked when retried in smaller pieces; the first at file offset {off} (volume byte offset {}{errno_s}); the data was read and hashed",
-            e.offset
-        ),
-    )
-    .with_hint(retry::TRANSIENT_HINT)
 }
 
 fn content_error(path: &str, e: &NtfsError) -> Finding {

@@ -4,8 +4,54 @@
 //! retry then succeeds everywhere is returned as transient, since a drive that
 //! fails a read once is worth a warning even when the data was read.
 
+use super::codes;
+use crate::ntfs_volume::{ContentReader, NtfsError};
+use crate::report::{DriveStatus, Finding};
+use crate::source::ReadError;
+
 /// What to do about a read that failed and then worked.
-pub const TRANSIENT_HINT: &str = "a drive whose reads fail now and then may fail at the datacenter: check the cable and the drive's SMART data, and run the check again";
+const TRANSIENT_HINT: &str = "a drive whose reads fail now and then may fail at the datacenter: check the cable and the drive's SMART data, and run the check again";
+
+/// ", errno N" when the failure has an OS error number.
+pub fn errno_suffix(errno: Option<i32>) -> String {
+    errno.map(|n| format!(", errno {n}")).unwrap_or_default()
+}
+
+/// The warning for `count` reads of `what` ("this file", "the disk") that
+/// failed and then worked when retried, the first at `first`.
+pub fn retried_warning(subject: String, what: &str, count: u64, first: &str) -> Finding {
+    Finding::warning(
+        codes::READ_RETRIED,
+        DriveStatus::HardwareError,
+        subject,
+        format!("{count} read(s) of {what} failed and then worked when retried in smaller pieces, the first at {first}; the data was read"),
+    )
+    .with_hint(TRANSIENT_HINT)
+}
+
+/// Where a file read failed, for findings: file offset, volume byte offset
+/// and errno.
+pub fn file_place(off: u64, e: &ReadError) -> String {
+    format!(
+        "file offset {off} (volume byte offset {}{})",
+        e.offset,
+        errno_suffix(e.errno())
+    )
+}
+
+/// [`read_retrying`] over a file's data: a read error is retried, any other
+/// error (the file's runs cannot be decoded) ends the read.
+pub fn read_file(
+    r: &ContentReader<'_>,
+    at: u64,
+    buf: &mut [u8],
+) -> Result<Retried<ReadError>, NtfsError> {
+    read_retrying(buf, at, |b, o| match r.read_at(o, b) {
+        Ok(_) => Ok(Ok(())),
+        Err(NtfsError::Read(e)) => Ok(Err(e)),
+        Err(e) => Err(e),
+    })
+}
 
 /// Pieces of a failed read.
 pub const PIECE: usize = 64 << 10;

@@ -124,8 +124,9 @@ pub fn run_content_stage(
             read = dc.read;
         }
     }
-    // Only what was read whole (a short read leaves the file to the scan).
-    read.retain(|&i, w| w.len == inv.size(i));
+    // Only files the scan would hash, read whole (a short read leaves the
+    // file to the scan).
+    read.retain(|&i, w| super::is_regular(inv, i) && w.len == inv.size(i));
     if opts.surface {
         // A $Bitmap that cannot be read is already an integrity finding; the
         // surface read then covers the whole volume.
@@ -308,7 +309,10 @@ fn manifest_part(
             return (facts, None, None);
         };
         match manifest::drive_read(vol, inv, i) {
-            Ok(b) => (Some(i), b, path.clone()),
+            Ok(small) => {
+                findings.extend(small.retried_warning(&inv.path(i)));
+                (Some(i), small.bytes, path.clone())
+            }
             Err(e) => {
                 findings.push(Finding::error(
                     mc::UNREADABLE,

@@ -5,7 +5,7 @@
 //! 4 KiB pieces and reported with its disk byte offset, length, errno and owner.
 
 use super::codes;
-use super::retry::read_retrying;
+use super::retry::{errno_suffix, read_retrying, retried_warning};
 use crate::report::{DriveStatus, Finding};
 use crate::source::ReadAt;
 use serde::Serialize;
@@ -158,7 +158,7 @@ pub fn surface_read(
         }
     }
     for (off, n, errno, owner) in bad.iter().take(MAX_REPORTED) {
-        let errno_s = errno.map(|e| format!(", errno {e}")).unwrap_or_default();
+        let errno_s = errno_suffix(*errno);
         findings.push(
             Finding::error(
                 codes::SURFACE_READ_ERROR,
@@ -178,16 +178,9 @@ pub fn surface_read(
         ));
     }
     if let Some((off, errno, owner)) = first_retried {
-        let errno_s = errno.map(|e| format!(", errno {e}")).unwrap_or_default();
-        findings.push(
-            Finding::warning(
-                codes::READ_RETRIED,
-                DriveStatus::HardwareError,
-                format!("{subject} {owner} at byte {off}"),
-                format!("{retried} read(s) of the disk failed and then worked when retried in smaller pieces; the first at disk byte offset {off} ({owner}{errno_s})"),
-            )
-            .with_hint(super::retry::TRANSIENT_HINT),
-        );
+        let first = format!("disk byte offset {off} ({owner}{})", errno_suffix(errno));
+        let subject = format!("{subject} {owner} at byte {off}");
+        findings.push(retried_warning(subject, "the disk", retried, &first));
     }
     let secs = t0.elapsed().as_secs_f64();
     facts.seconds = (secs * 1000.0).round() / 1000.0;
@@ -200,28 +193,28 @@ pub fn surface_read(
 mod tests {
     use super::*;
 
-    /// Fails reads touching any of the byte ranges (EIO).
-    struct Failing(Vec<u8>, Vec<(u64, u64)>);
+    /// Fails reads touching any of the byte ranges (EIO): every time, or with
+    /// `once`, only the first such read.
+    struct Failing(
+        Vec<u8>,
+        Vec<(u64, u64)>,
+        bool,
+        std::sync::atomic::AtomicBool,
+    );
+    impl Failing {
+        fn new(disk: Vec<u8>, bad: Vec<(u64, u64)>) -> Self {
+            Failing(disk, bad, false, false.into())
+        }
+        fn once(disk: Vec<u8>, bad: Vec<(u64, u64)>) -> Self {
+            Failing(disk, bad, true, false.into())
+        }
+    }
     impl ReadAt for Failing {
         fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
             let end = offset + buf.len() as u64;
-            if self.1.iter().any(|&(s, e)| offset < e && s < end) {
-                return Err(std::io::Error::from_raw_os_error(5));
-            }
-            self.0.read_exact_at(buf, offset)
-        }
-        fn len(&self) -> u64 {
-            self.0.len() as u64
-        }
-    }
-
-    /// Fails the first read touching the byte range, once.
-    struct Flaky(Vec<u8>, (u64, u64), std::sync::atomic::AtomicBool);
-    impl ReadAt for Flaky {
-        fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-            let end = offset + buf.len() as u64;
-            let (s, e) = self.1;
-            if offset < e && s < end && !self.2.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            let hit = self.1.iter().any(|&(s, e)| offset < e && s < end);
+            let fired = || self.3.swap(true, std::sync::atomic::Ordering::Relaxed);
+            if hit && !(self.2 && fired()) {
                 return Err(std::io::Error::from_raw_os_error(5));
             }
             self.0.read_exact_at(buf, offset)
@@ -234,7 +227,7 @@ mod tests {
     #[test]
     fn a_read_that_works_when_retried_is_a_warning() {
         let mib = 1u64 << 20;
-        let src = Flaky(vec![0u8; 8 << 20], (5 * mib, 5 * mib + 1), false.into());
+        let src = Failing::once(vec![0u8; 8 << 20], vec![(5 * mib, 5 * mib + 1)]);
         let ranges = outside(8 * mib, &[]);
         let mut f = Vec::new();
         let facts = surface_read(&src, &ranges, "disk.img", &mut f);
@@ -278,7 +271,7 @@ mod tests {
         let bad_free = 6 * mib + 70_000;
         let bad_out = 15 * mib + 5000;
         let bad_used = 12 * mib; // in use by a file: not read here
-        let src = Failing(
+        let src = Failing::new(
             vec![0u8; 16 << 20],
             vec![
                 (bad_free, bad_free + 1),
