@@ -2,6 +2,8 @@
 //! findings (code and line/column) each gives; the §2.2 valid-prefix table;
 //! and robustness against arbitrary input.
 
+mod common;
+
 use ie_preflight::bloblist::{check_entry, codes, validate_blob_list, Entry, EntryKind};
 use ie_preflight::report::{DriveStatus, Severity};
 use proptest::prelude::*;
@@ -167,18 +169,7 @@ fn utf8_bom_is_accepted_and_utf16_is_checked_like_utf8() {
     let want = key(&validate_blob_list(list.as_bytes()));
     assert!(want.len() >= 2, "{want:?}");
     for big_endian in [false, true] {
-        let mut b = if big_endian {
-            vec![0xFE, 0xFF]
-        } else {
-            vec![0xFF, 0xFE]
-        };
-        for u in list.encode_utf16() {
-            b.extend(if big_endian {
-                u.to_be_bytes()
-            } else {
-                u.to_le_bytes()
-            });
-        }
+        let b = common::utf16(list, big_endian);
         let f = validate_blob_list(&b);
         let enc: Vec<_> = f.iter().filter(|f| f.code == codes::ENCODING).collect();
         assert_eq!(enc.len(), 1, "{f:#?}");

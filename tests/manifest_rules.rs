@@ -553,23 +553,6 @@ fn over_long_text_is_a_finding() {
     none(&g, codes::ACCOUNT_KEY_FORMAT);
 }
 
-/// UTF-16 with a byte order mark, either order.
-fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
-    let mut out = if big_endian {
-        vec![0xFE, 0xFF]
-    } else {
-        vec![0xFF, 0xFE]
-    };
-    for u in text.encode_utf16() {
-        out.extend(if big_endian {
-            u.to_be_bytes()
-        } else {
-            u.to_le_bytes()
-        });
-    }
-    out
-}
-
 /// (code, subject) of every error.
 fn error_at(bytes: &[u8]) -> Vec<(String, String)> {
     let (_, f) = parse_manifest(bytes);
@@ -597,7 +580,7 @@ fn utf16_manifests_are_checked_like_utf8() {
     bom.extend_from_slice(bad.as_bytes());
     assert_eq!(error_at(&bom), want, "UTF-8 with a BOM");
     for be in [false, true] {
-        let b = utf16(&bad, be);
+        let b = common::utf16(&bad, be);
         assert_eq!(error_at(&b), want, "UTF-16, big endian: {be}");
         let (_, f) = parse_manifest(&b);
         let w = f
@@ -607,13 +590,13 @@ fn utf16_manifests_are_checked_like_utf8() {
         assert_eq!(w.severity, Severity::Warning);
         assert!(w.message.contains("unconfirmed"), "{}", w.message);
         // A correct one passes but for the warning, and is returned.
-        let (m, f) = parse_manifest(&utf16(&good(), be));
+        let (m, f) = parse_manifest(&common::utf16(&good(), be));
         assert!(m.is_some());
         assert_eq!(f.len(), 1, "{f:#?}");
     }
     // Invalid UTF-16 is an error, never a pass: an unpaired surrogate, an
     // odd last byte.
-    let mut lone = utf16("<DriveManifest>\n<a", false);
+    let mut lone = common::utf16("<DriveManifest>\n<a", false);
     lone.extend([0x00, 0xD8, b'>', 0]);
     let (m, f) = parse_manifest(&lone);
     assert!(m.is_none());
@@ -623,7 +606,7 @@ fn utf16_manifests_are_checked_like_utf8() {
             .collect::<Vec<_>>(),
         vec![(codes::ENCODING, Severity::Error, "line 2, column 3")]
     );
-    let mut odd = utf16(&good(), true);
+    let mut odd = common::utf16(&good(), true);
     odd.push(b'x');
     let (_, f) = parse_manifest(&odd);
     assert!(f

@@ -308,10 +308,7 @@ impl Sink for Parser {
                 }
                 err(
                     codes::TOO_LONG,
-                    format!(
-                        "{what} is {n} bytes, more than the {} KiB any blob-list entry needs; it is not used",
-                        reader::TEXT_MAX / 1024
-                    ),
+                    reader::too_long_message(&what, n, "blob-list entry"),
                 )
             }
         };
@@ -388,7 +385,7 @@ fn validate_into(bytes: &[u8], entries_out: &mut Vec<Entry>) -> Vec<Finding> {
     // An entry still open at a syntax error is not checked: its text is partial.
     let mut found = std::mem::take(&mut p.found);
     if utf16 {
-        let f = warn(codes::ENCODING, "the blob list is UTF-16; it was checked as decoded, but whether the service accepts UTF-16 is unconfirmed")
+        let f = warn(codes::ENCODING, reader::utf16_message("blob list"))
             .with_hint("save the blob list as UTF-8");
         found.insert(0, (0, f));
     }

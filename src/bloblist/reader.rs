@@ -85,6 +85,22 @@ pub fn text(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, bool), (String, 
     }
 }
 
+/// The message of a [`Problem::TooLong`]: `what` (an element) of `doc` (a
+/// "manifest", a "blob-list entry") is `n` bytes.
+pub fn too_long_message(what: &str, n: usize, doc: &str) -> String {
+    format!(
+        "{what} is {n} bytes, more than the {} KiB any {doc} needs; it is not used",
+        TEXT_MAX / 1024
+    )
+}
+
+/// The warning text for a UTF-16 `doc` ("manifest", "blob list"), checked as
+/// decoded: reference, open question 4 leaves the service's reading of it
+/// unconfirmed, so a warning, not an error.
+pub fn utf16_message(doc: &str) -> String {
+    format!("the {doc} is UTF-16; it was checked as decoded, but whether the service accepts UTF-16 is unconfirmed (the Microsoft tools write UTF-8)")
+}
+
 /// A character reference or one of the five predefined entities; nothing else
 /// is resolved. The error says why not.
 pub fn resolve(r: &BytesRef<'_>) -> Result<char, String> {

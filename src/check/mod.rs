@@ -286,7 +286,7 @@ fn data_coverage(
         // Structure ran; data decoding and the manifest's block MD5s did not.
         list.not_checked(
             DriveStatus::DiskCorrupted,
-            "file data not hashed (--no-hash): the partition table, boot sector and NTFS structure were checked, but no file's data was read, so no block MD5 of the drive manifest was verified",
+            "file data not hashed (--no-hash): the partition table, boot sector and NTFS structure were checked (and the manifest's metadata and properties files), but the files' data was not read, so no block MD5 of the drive manifest was verified",
         );
     }
     if files_hashed == Some(true) || surface_all {

@@ -328,11 +328,7 @@ impl Sink for Parser<'_> {
                 }
                 err(
                     codes::TOO_LONG,
-                    format!(
-                        "{} is {n} bytes, more than the {} KiB any manifest element needs; it is not used",
-                        self.shown_element(),
-                        reader::TEXT_MAX / 1024
-                    ),
+                    reader::too_long_message(&self.shown_element(), n, "manifest element"),
                 )
             }
         };
@@ -377,9 +373,7 @@ pub fn parse_manifest(bytes: &[u8]) -> (Option<Manifest>, Vec<Finding>) {
     let ix = LineIndex::new(&text);
     let mut p = Parser::new(&ix);
     if utf16 {
-        // Reference, open question 4: the encoding the service accepts is
-        // unconfirmed, so a warning, not an error.
-        let f = warn(codes::ENCODING, "the manifest is UTF-16; it was checked as decoded, but whether the service accepts UTF-16 is unconfirmed (WAImportExport writes UTF-8)")
+        let f = warn(codes::ENCODING, reader::utf16_message("manifest"))
             .with_hint("save the manifest as UTF-8");
         p.add(0, f);
     }
