@@ -92,20 +92,7 @@ fn truncated_images_never_panic() {
 
 /// Library-level: random bytes where the tables and boot sectors live.
 fn check_bytes(bytes: Vec<u8>) {
-    let src = ie_preflight::source::OpenedSource {
-        path: "random.img".into(),
-        reader: std::sync::Arc::new(bytes),
-        device: None,
-    };
-    let opts = ie_preflight::check::Options {
-        credentials: ie_preflight::bitlocker::Credentials::none(),
-        job_type: ie_preflight::check::JobType::Import,
-        sector_size: None,
-        strict: false,
-        rules: Default::default(),
-        content: None,
-    };
-    let r = ie_preflight::check::run(&src, &opts);
+    let r = common::check_import("random.img", std::sync::Arc::new(bytes), None);
     serde_json::to_string(&r).unwrap();
 }
 

@@ -594,31 +594,20 @@ fn surface_reads_free_space_and_outside_partitions() {
     let bad_free = mib + free_off;
     let bad_out = disk.len() as u64 - mib + 8192;
     let bad_log = mib + log_off;
-    let src = ie_preflight::source::OpenedSource {
-        path: "surface.img".into(),
-        reader: Failing::source(
-            disk,
-            vec![
-                (bad_free, bad_free + 1),
-                (bad_out, bad_out + 1),
-                (bad_log, bad_log + 1),
-            ],
-            false,
-        ),
-        device: None,
+    let reader = Failing::source(
+        disk,
+        vec![
+            (bad_free, bad_free + 1),
+            (bad_out, bad_out + 1),
+            (bad_log, bad_log + 1),
+        ],
+        false,
+    );
+    let content = ie_preflight::scan::ContentOptions {
+        surface: true,
+        ..Default::default()
     };
-    let opts = ie_preflight::check::Options {
-        credentials: ie_preflight::bitlocker::Credentials::none(),
-        job_type: ie_preflight::check::JobType::Import,
-        sector_size: None,
-        strict: false,
-        rules: Default::default(),
-        content: Some(ie_preflight::scan::ContentOptions {
-            surface: true,
-            ..Default::default()
-        }),
-    };
-    let r = ie_preflight::check::run(&src, &opts);
+    let r = common::check_import("surface.img", reader, Some(content));
     let errs: Vec<_> = r
         .outcome
         .findings
@@ -723,23 +712,12 @@ fn a_manifest_read_that_works_when_retried_is_a_warning() {
     let img = build_drive(dir.path(), &files, Some(&text));
     let bytes = std::fs::read(&img).unwrap();
     let at = volume_offset(&bytes, "DriveManifest.xml", 100);
-    let src = ie_preflight::source::OpenedSource {
-        path: "flaky.img".into(),
-        reader: Failing::source(bytes, vec![(at, at + 1)], true),
-        device: None,
+    let reader = Failing::source(bytes, vec![(at, at + 1)], true);
+    let content = ie_preflight::scan::ContentOptions {
+        manifest: true,
+        ..Default::default()
     };
-    let opts = ie_preflight::check::Options {
-        credentials: ie_preflight::bitlocker::Credentials::none(),
-        job_type: ie_preflight::check::JobType::Import,
-        sector_size: None,
-        strict: false,
-        rules: Default::default(),
-        content: Some(ie_preflight::scan::ContentOptions {
-            manifest: true,
-            ..Default::default()
-        }),
-    };
-    let r = ie_preflight::check::run(&src, &opts);
+    let r = common::check_import("flaky.img", reader, Some(content));
     let codes: Vec<&str> = r
         .outcome
         .findings

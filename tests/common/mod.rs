@@ -81,3 +81,26 @@ pub fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
     }
     out
 }
+
+/// `check` of an import drive read from `reader` (an in-memory image, a
+/// source that fails on purpose), named `name`, with `content` options.
+pub fn check_import(
+    name: &str,
+    reader: std::sync::Arc<dyn ie_preflight::source::ReadAt>,
+    content: Option<ie_preflight::scan::ContentOptions>,
+) -> ie_preflight::check::CheckReport {
+    let src = ie_preflight::source::OpenedSource {
+        path: name.into(),
+        reader,
+        device: None,
+    };
+    let opts = ie_preflight::check::Options {
+        credentials: ie_preflight::bitlocker::Credentials::none(),
+        job_type: ie_preflight::check::JobType::Import,
+        sector_size: None,
+        strict: false,
+        rules: Default::default(),
+        content,
+    };
+    ie_preflight::check::run(&src, &opts)
+}
