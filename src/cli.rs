@@ -1,8 +1,11 @@
 //! Command-line definitions (clap) and dispatch to the library.
 
 use crate::check::{self, JobType};
+use crate::output::{self, OutputError, OutputRequest, PendingOutput};
+use crate::scan::hashes::Inventory;
+use crate::source::SourceIdentity;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 ready to ship (warnings allowed), 1 the drive would fail,
@@ -95,7 +98,7 @@ pub struct UnlockArgs {
     /// Overwrite the output file if it exists (never the source)
     #[arg(long)]
     pub force: bool,
-    /// Logical sector size of an image, when it cannot be inferred
+    /// Logical sector size of an image, when it cannot be inferred (512 or 4096)
     #[arg(long, value_parser = parse_sector_size)]
     pub sector_size: Option<u32>,
     #[command(flatten)]
@@ -118,7 +121,7 @@ pub struct ManifestArgs {
     /// Treat warnings as failures
     #[arg(long)]
     pub strict: bool,
-    /// Logical sector size of an image, when it cannot be inferred
+    /// Logical sector size of an image, when it cannot be inferred (512 or 4096)
     #[arg(long, value_parser = parse_sector_size)]
     pub sector_size: Option<u32>,
     #[command(flatten)]
@@ -138,7 +141,7 @@ pub struct ContentArgs {
     #[arg(long, value_name = "SERIAL")]
     pub drive_id: Option<String>,
     /// Check metadata only: do not read and hash the files' data
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["hashes", "hashes_md5", "hashes_in_json", "surface"])]
     pub no_hash: bool,
     /// Hashing threads (default: one per core; one reader on a rotational drive)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
@@ -149,9 +152,12 @@ pub struct ContentArgs {
     /// Also hash every whole file with MD5 and write the MD5s in `md5sum` format
     #[arg(long, value_name = "FILE")]
     pub hashes_md5: Option<PathBuf>,
-    /// Put every file's SHA-256 (and MD5 with --hashes-md5) in the JSON report (with --json)
-    #[arg(long)]
+    /// Put every file's SHA-256 (and MD5 with --hashes-md5) in the JSON report (needs --json)
+    #[arg(long, requires = "json")]
     pub hashes_in_json: bool,
+    /// Overwrite existing --hashes/--hashes-md5 files (never the source, never a device)
+    #[arg(long)]
+    pub force: bool,
     /// Also read the free clusters and the space outside partitions for read errors (files are read by the hash scan)
     #[arg(long)]
     pub surface: bool,
@@ -169,13 +175,82 @@ impl ContentArgs {
             threads: self.threads.map(|n| n as usize),
             rotational: false, // set from the device by `check::run`
             label: None,       // the drive, set by `check::run`
-            hashes_file: self.hashes.clone(),
             hashes_in_json: self.hashes_in_json,
             file_md5: self.hashes_md5.is_some(),
-            hashes_md5_file: self.hashes_md5.clone(),
             surface: self.surface,
         }
     }
+
+    /// The inventory files asked for.
+    fn output_requests(&self) -> Vec<(OutputRequest<'_>, Inventory)> {
+        let sha = self.hashes.as_deref().map(|path| {
+            let r = OutputRequest {
+                option: "--hashes",
+                path,
+                mode: 0o644,
+            };
+            (r, Inventory::Sha256)
+        });
+        let md5 = self.hashes_md5.as_deref().map(|path| {
+            let r = OutputRequest {
+                option: "--hashes-md5",
+                path,
+                mode: 0o644,
+            };
+            (r, Inventory::Md5)
+        });
+        sha.into_iter().chain(md5).collect()
+    }
+
+    /// Check the inventory outputs against the sources and create them, before any reading.
+    fn prepare_outputs(&self, sources: &[&Path]) -> Result<HashOutputs, OutputError> {
+        let wanted = self.output_requests();
+        let (requests, kinds): (Vec<_>, Vec<_>) = wanted.into_iter().unzip();
+        let ids: Vec<_> = sources.iter().map(|s| SourceIdentity::of(s)).collect();
+        let pending = output::prepare(&requests, &ids, self.force)?;
+        Ok(pending.into_iter().zip(kinds).collect())
+    }
+}
+
+/// The inventory files being written, each with what it holds.
+type HashOutputs = Vec<(PendingOutput, Inventory)>;
+
+/// Write the inventories from the scan's hashes and rename them into place.
+/// No scan (no NTFS volume read): nothing is written, and stderr says so.
+fn write_hash_outputs(report: &check::CheckReport, outputs: HashOutputs) -> Result<(), String> {
+    let content = report
+        .volume
+        .as_ref()
+        .and_then(|v| v.ntfs.as_ref())
+        .and_then(|n| n.content.as_ref());
+    let Some(content) = content.filter(|c| c.scan.is_some()) else {
+        for (p, _) in &outputs {
+            eprintln!(
+                "ie-preflight: warning: {} not written: no file of the drive was read and hashed (see the report)",
+                p.path().display()
+            );
+        }
+        return Ok(());
+    };
+    let lines = if content.hashes.is_empty() {
+        &content.all_hashes
+    } else {
+        &content.hashes
+    };
+    for (p, kind) in outputs {
+        let mut w = std::io::BufWriter::new(p.file());
+        let written = crate::scan::hashes::write_inventory(&mut w, lines, kind)
+            .and_then(|()| w.into_inner().map(|_| ()).map_err(|e| e.into_error()))
+            .and_then(|()| {
+                let final_path = p.path().to_path_buf();
+                p.commit().map(|()| final_path)
+            });
+        match written {
+            Ok(path) => eprintln!("ie-preflight: wrote {}", path.display()),
+            Err(e) => return Err(format!("cannot write the inventory file: {e}")),
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, clap::Args)]
@@ -225,7 +300,7 @@ pub struct LsArgs {
     /// Include NTFS metadata files ($MFT, $Bitmap, $Extend/...)
     #[arg(long)]
     pub system: bool,
-    /// Logical sector size of an image, when it cannot be inferred
+    /// Logical sector size of an image, when it cannot be inferred (512 or 4096)
     #[arg(long, value_parser = parse_sector_size)]
     pub sector_size: Option<u32>,
     /// Keys to list the NTFS inside a BitLocker volume
@@ -258,9 +333,9 @@ pub struct CheckArgs {
     /// Logical sector size of an image, when it cannot be inferred (512 or 4096)
     #[arg(long, value_parser = parse_sector_size)]
     pub sector_size: Option<u32>,
-    /// Where the drive manifest is on the volume (the job's manifestFile)
-    #[arg(long, value_name = "PATH", default_value = "\\DriveManifest.xml")]
-    pub manifest_file: String,
+    /// Where the drive manifest is on the volume (the job's manifestFile) [default: \\DriveManifest.xml]
+    #[arg(long, value_name = "PATH")]
+    pub manifest_file: Option<String>,
     #[command(flatten)]
     pub content: ContentArgs,
     #[command(flatten)]
@@ -369,8 +444,15 @@ impl KeyArgs {
     pub fn credentials(&self) -> Result<crate::bitlocker::Credentials, String> {
         use crate::secrets;
         let mut c = crate::bitlocker::Credentials::none();
+        let stdin = std::path::Path::new("-");
+        if self.recovery_key_file.as_deref() == Some(stdin)
+            && self.password_file.as_deref() == Some(stdin)
+        {
+            return Err("--recovery-key-file - and --password-file - both read stdin; give one of them a file".into());
+        }
         if let Some(p) = &self.recovery_key_file {
-            let text = secrets::read_secret_text(p).map_err(|e| e.to_string())?;
+            let text = secrets::read_secret_text(p, "BitLocker recovery password (48 digits): ")
+                .map_err(|e| e.to_string())?;
             c.recovery_password = Some(secrets::recovery_password_in(&text));
         }
         if let Some(k) = self.recovery_key.clone() {
@@ -378,10 +460,12 @@ impl KeyArgs {
             c.recovery_password = Some(zeroize::Zeroizing::new(k));
         }
         if let Some(p) = &self.password_file {
-            c.password = Some(secrets::read_secret_text(p).map_err(|e| e.to_string())?);
+            c.password = Some(
+                secrets::read_secret_text(p, "BitLocker password: ").map_err(|e| e.to_string())?,
+            );
         }
         if let Some(p) = &self.bek {
-            c.bek = Some(secrets::read_secret_bytes(p).map_err(|e| e.to_string())?);
+            c.bek = Some(secrets::read_secret_bytes(p, None).map_err(|e| e.to_string())?);
         }
         Ok(c)
     }
@@ -398,13 +482,14 @@ pub struct DevicesArgs {
 /// size, the BitLocker keys) need `--source`: a usage error without it, and
 /// their help says so. The manifest's own (hash, drive id) are left as they are.
 fn needs_source(a: clap::Arg) -> clap::Arg {
-    const DRIVE_ONLY: [&str; 11] = [
+    const DRIVE_ONLY: [&str; 12] = [
         "threads",
         "hashes",
         "hashes_md5",
         "hashes_in_json",
         "surface",
         "no_hash",
+        "force",
         "sector_size",
         "recovery_key_file",
         "recovery_key",
@@ -423,10 +508,8 @@ fn needs_source(a: clap::Arg) -> clap::Arg {
 
 fn parse_sector_size(s: &str) -> Result<u32, String> {
     match s.parse::<u32>() {
-        Ok(v @ (512 | 1024 | 2048 | 4096)) => Ok(v),
-        _ => Err(format!(
-            "{s} is not a sector size; use 512, 1024, 2048 or 4096"
-        )),
+        Ok(v @ (512 | 4096)) => Ok(v),
+        _ => Err(format!("{s} is not a sector size; use 512 or 4096")),
     }
 }
 
@@ -480,6 +563,14 @@ fn run_unlock(a: UnlockArgs) -> i32 {
 }
 
 fn run_check(a: CheckArgs) -> i32 {
+    if let Some(opt) = import_only_option(&a) {
+        return usage_error(
+            &format!(
+                "--job-type export cannot be used with {opt}: {opt} acts only on import drives (export drives get only the disk checks)"
+            ),
+            a.json,
+        );
+    }
     if let Some(job) = &a.job {
         return run_job_check(job, &a);
     }
@@ -503,51 +594,104 @@ fn run_check(a: CheckArgs) -> i32 {
             Err(e) => could_not_complete(&e, a.json),
         };
     };
+    let outputs = match a.content.prepare_outputs(&[source]) {
+        Ok(o) => o,
+        Err(e) => return usage_error(&e.to_string(), a.json),
+    };
     let mut content = a.content.options();
     content.manifest = a.job_type == JobType::Import;
     // An explicit --manifest-file that is missing is an error; the default a warning.
-    if a.manifest_file != crate::manifest::DEFAULT_PATH {
-        content.manifest_file = Some(a.manifest_file.clone());
-    }
-    check_and_print(source, &a.keys, a.json, a.strict, |credentials| {
-        check::Options {
-            credentials,
-            job_type: a.job_type,
-            sector_size: a.sector_size,
-            strict: a.strict,
-            rules,
-            content: Some(content),
-        }
+    content.manifest_file = a.manifest_file.clone();
+    let run = CheckRun {
+        source,
+        keys: &a.keys,
+        json: a.json,
+        strict: a.strict,
+        outputs,
+    };
+    run.check_and_print(|credentials| check::Options {
+        credentials,
+        job_type: a.job_type,
+        sector_size: a.sector_size,
+        strict: a.strict,
+        rules,
+        content: Some(content),
     })
 }
 
-/// Open `source`, run the check with the options `make` builds from the keys,
-/// print the report; returns the exit code.
-fn check_and_print(
-    source: &std::path::Path,
-    keys: &KeyArgs,
+/// An option given with `--job-type export` that acts only on import drives.
+fn import_only_option(a: &CheckArgs) -> Option<&'static str> {
+    if a.job_type != JobType::Export {
+        return None;
+    }
+    let c = &a.content;
+    let r = &a.rules;
+    [
+        ("--hashes", c.hashes.is_some()),
+        ("--hashes-md5", c.hashes_md5.is_some()),
+        ("--hashes-in-json", c.hashes_in_json),
+        ("--manifest-file", a.manifest_file.is_some()),
+        ("--manifest-hash", c.manifest_hash.is_some()),
+        ("--drive-id", c.drive_id.is_some() && a.job.is_none()),
+        ("--dest", r.dest.is_some()),
+        ("--files", r.files),
+        ("--dataset", r.dataset.is_some()),
+        ("--dest-from-manifest", r.dest_from_manifest),
+    ]
+    .into_iter()
+    .find_map(|(name, given)| given.then_some(name))
+}
+
+/// One drive to check, with what the command line asked for around it.
+struct CheckRun<'a> {
+    source: &'a Path,
+    keys: &'a KeyArgs,
     json: bool,
     strict: bool,
-    make: impl FnOnce(crate::bitlocker::Credentials) -> check::Options,
-) -> i32 {
-    let opened = match crate::source::open(source) {
-        Ok(o) => o,
-        Err(e) => return could_not_complete(&e.to_string(), json),
-    };
-    let credentials = match keys.credentials() {
-        Ok(c) => c,
-        Err(e) => return could_not_complete(&e, json),
-    };
-    let report = check::run(&opened, &make(credentials));
-    if json {
-        print_json(&report);
-    } else {
-        print!("{}", check::render::human(&report, strict));
+    outputs: HashOutputs,
+}
+
+impl CheckRun<'_> {
+    /// Open the source, run the check with the options `make` builds from
+    /// the keys, write the inventories, print the report; returns the exit code.
+    fn check_and_print(
+        self,
+        make: impl FnOnce(crate::bitlocker::Credentials) -> check::Options,
+    ) -> i32 {
+        let json = self.json;
+        let opened = match crate::source::open(self.source) {
+            Ok(o) => o,
+            Err(e) => return could_not_complete(&e.to_string(), json),
+        };
+        let credentials = match self.keys.credentials() {
+            Ok(c) => c,
+            Err(e) => return could_not_complete(&e, json),
+        };
+        let report = check::run(&opened, &make(credentials));
+        let written = write_hash_outputs(&report, self.outputs);
+        if json {
+            print_json(&report);
+        } else {
+            print!("{}", check::render::human(&report, self.strict));
+        }
+        match written {
+            Ok(()) => report.outcome.exit_code,
+            Err(e) => {
+                eprintln!("ie-preflight: error: {e}");
+                3
+            }
+        }
     }
-    report.outcome.exit_code
 }
 
 fn run_manifest(a: ManifestArgs) -> i32 {
+    let outputs = match &a.source {
+        Some(source) => match a.content.prepare_outputs(&[source]) {
+            Ok(o) => o,
+            Err(e) => return usage_error(&e.to_string(), a.json),
+        },
+        None => Vec::new(),
+    };
     let bytes = match std::fs::metadata(&a.file).and_then(|m| {
         if m.len() > crate::manifest::MAX_BYTES {
             Err(std::io::Error::other(
@@ -573,25 +717,27 @@ fn run_manifest(a: ManifestArgs) -> i32 {
     };
     let mut content = a.content.options();
     content.external_manifest = Some((a.file.display().to_string(), bytes));
-    check_and_print(source, &a.keys, a.json, a.strict, |credentials| {
-        check::Options {
-            credentials,
-            job_type: JobType::Import,
-            sector_size: a.sector_size,
-            strict: a.strict,
-            rules: Default::default(),
-            content: Some(content),
-        }
+    let run = CheckRun {
+        source,
+        keys: &a.keys,
+        json: a.json,
+        strict: a.strict,
+        outputs,
+    };
+    run.check_and_print(|credentials| check::Options {
+        credentials,
+        job_type: JobType::Import,
+        sector_size: a.sector_size,
+        strict: a.strict,
+        rules: Default::default(),
+        content: Some(content),
     })
 }
 
 /// The Azure rules options, or the exit code for why they are unusable.
 fn rules_options(a: &CheckArgs) -> Result<check::rules_stage::RulesOptions, i32> {
     a.rules.options().map_err(|e| match e {
-        RulesArgError::Usage(e) => {
-            eprintln!("ie-preflight: error: {e}");
-            2
-        }
+        RulesArgError::Usage(e) => usage_error(&e, a.json),
         RulesArgError::Unreadable(e) => could_not_complete(&e, a.json),
     })
 }
@@ -599,6 +745,17 @@ fn rules_options(a: &CheckArgs) -> Result<check::rules_stage::RulesOptions, i32>
 /// `check --job`: every drive, each with its own key from the job.
 fn run_job_check(job_path: &std::path::Path, a: &CheckArgs) -> i32 {
     use crate::job::multi;
+    // One inventory file cannot hold several drives' files (paths are
+    // relative to each volume's root).
+    if let Some((r, _)) = a.content.output_requests().first() {
+        return usage_error(
+            &format!(
+                "{} cannot be used with --job: an inventory holds one drive; check each drive alone with {}",
+                r.option, r.option
+            ),
+            a.json,
+        );
+    }
     let job = match crate::job::load(job_path) {
         Ok(j) => j,
         Err(e) => return could_not_complete(&e, a.json),
@@ -638,6 +795,20 @@ fn run_job_check(job_path: &std::path::Path, a: &CheckArgs) -> i32 {
         print!("{}", multi::render(&r, a.strict));
     }
     r.exit_code
+}
+
+/// A request that cannot be carried out as given (exit 2): said before any work.
+fn usage_error(msg: &str, json: bool) -> i32 {
+    eprintln!("ie-preflight: error: {msg}");
+    if json {
+        print_json(&serde_json::json!({
+            "schema": crate::report::SCHEMA,
+            "verdict": "usage-error",
+            "exit_code": 2,
+            "error": msg,
+        }));
+    }
+    2
 }
 
 /// The check could not start: say why (on stderr, and as JSON when asked).

@@ -23,16 +23,29 @@ pub enum SecretError {
     Empty { path: PathBuf },
     #[error("key file {path} is not UTF-8 text (for a .BEK startup key use --bek)")]
     NotText { path: PathBuf },
+    #[error("a startup key (.BEK) cannot be typed at a terminal; give the .BEK file")]
+    NotTypeable,
 }
 
-/// Raw bytes of `path`, or of stdin when `path` is `-`.
-pub fn read_secret_bytes(path: &Path) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+/// How a secret read from `-` is asked for when stdin is a terminal: the
+/// prompt, or `None` when the secret is binary and cannot be typed.
+pub type TypedPrompt<'a> = Option<&'a str>;
+
+/// Raw bytes of `path`, or of stdin when `path` is `-`: on a terminal, typed
+/// after `prompt` with echo off; from a pipe, read as it comes.
+pub fn read_secret_bytes(
+    path: &Path,
+    prompt: TypedPrompt<'_>,
+) -> Result<Zeroizing<Vec<u8>>, SecretError> {
     let io = |source| SecretError::Io {
         path: path.to_path_buf(),
         source,
     };
     let mut buf = Zeroizing::new(Vec::new());
-    if path == Path::new("-") {
+    if path == Path::new("-") && crate::tty::stdin_is_terminal() {
+        let prompt = prompt.ok_or(SecretError::NotTypeable)?;
+        buf = crate::tty::read_hidden_line(prompt).map_err(io)?;
+    } else if path == Path::new("-") {
         std::io::stdin()
             .take(MAX_SECRET_FILE + 1)
             .read_to_end(&mut buf)
@@ -59,8 +72,9 @@ pub fn read_secret_bytes(path: &Path) -> Result<Zeroizing<Vec<u8>>, SecretError>
 
 /// The text of a key file: a UTF-8 BOM and surrounding whitespace removed.
 /// Windows tools save recovery keys as UTF-16 text; that is accepted too.
-pub fn read_secret_text(path: &Path) -> Result<Zeroizing<String>, SecretError> {
-    let bytes = read_secret_bytes(path)?;
+/// `prompt` is shown when `path` is `-` and stdin is a terminal.
+pub fn read_secret_text(path: &Path, prompt: &str) -> Result<Zeroizing<String>, SecretError> {
+    let bytes = read_secret_bytes(path, Some(prompt))?;
     let text = decode_text(&bytes).ok_or_else(|| SecretError::NotText {
         path: path.to_path_buf(),
     })?;
@@ -116,24 +130,24 @@ mod tests {
     fn trims_and_decodes() {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(b"\xEF\xBB\xBF 123 \r\n").unwrap();
-        assert_eq!(read_secret_text(f.path()).unwrap().as_str(), "123");
+        assert_eq!(read_secret_text(f.path(), "").unwrap().as_str(), "123");
         let mut f = tempfile::NamedTempFile::new().unwrap();
         let utf16: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
             .chain("k1".encode_utf16().flat_map(|u| u.to_le_bytes()))
             .collect();
         f.write_all(&utf16).unwrap();
-        assert_eq!(read_secret_text(f.path()).unwrap().as_str(), "k1");
+        assert_eq!(read_secret_text(f.path(), "").unwrap().as_str(), "k1");
     }
 
     #[test]
     fn errors_name_the_path_not_the_content() {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(b"\xFF\x00secret").unwrap();
-        let e = read_secret_text(f.path()).unwrap_err().to_string();
+        let e = read_secret_text(f.path(), "").unwrap_err().to_string();
         assert!(e.contains(&f.path().display().to_string()));
         assert!(!e.contains("secret"));
-        let e = read_secret_text(Path::new("/nonexistent/key.txt")).unwrap_err();
+        let e = read_secret_text(Path::new("/nonexistent/key.txt"), "").unwrap_err();
         assert!(e.to_string().contains("/nonexistent/key.txt"));
     }
 

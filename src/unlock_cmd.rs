@@ -8,11 +8,13 @@
 use crate::bitlocker::{self, Credentials};
 use crate::check::sector_size;
 use crate::layout;
+use crate::output::{self, OutputRequest};
 use crate::report::Severity;
+use crate::source::SourceIdentity;
 use crate::source::{self, ReadAt};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::IsTerminal;
-use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -53,8 +55,17 @@ fn fail(code: i32, message: impl Into<String>) -> Failure {
 }
 
 fn unlock(a: Args<'_>) -> Result<(), Failure> {
+    // Checked (and created, as a temporary file) before the source is opened.
+    let request = OutputRequest {
+        option: "--output",
+        path: a.output,
+        // The plain volume is as secret as the key: readable by its owner only.
+        mode: 0o600,
+    };
+    let out = output::prepare(&[request], &[SourceIdentity::of(a.source)], a.force)
+        .map_err(|e| fail(2, e.to_string()))?
+        .remove(0);
     let opened = source::open(a.source).map_err(|e| fail(3, e.to_string()))?;
-    refuse_bad_output(a.source, a.output, a.force)?;
     let ss = sector_size(&opened, a.sector_size).bytes;
     let (chosen, vol) = layout::first_data_volume_of(&opened.reader, ss)
         .map_err(|e| fail(3, e.to_string()))?
@@ -75,9 +86,7 @@ fn unlock(a: Args<'_>) -> Result<(), Failure> {
             .filter(|f| f.severity == Severity::Error)
             .map(|f| format!("{}: {}", f.predicts, f.message))
             .collect();
-        let given = a.credentials.recovery_password.is_some()
-            || a.credentials.password.is_some()
-            || a.credentials.bek.is_some();
+        let given = a.credentials.is_given();
         return Err(if !errors.is_empty() {
             fail(1, errors.join("; "))
         } else if !given {
@@ -94,17 +103,9 @@ fn unlock(a: Args<'_>) -> Result<(), Failure> {
             eprintln!("ie-preflight: warning: {}: {}", f.predicts, f.message);
         }
     }
-    let out = open_output(a.output, a.force)?;
-    let written = copy_volume(&plain, &out);
-    let written = written.and_then(|()| {
-        out.sync_all()
-            .map_err(|e| fail(3, format!("cannot write {}: {e}", a.output.display())))
-    });
-    if let Err(e) = written {
-        drop(out);
-        let _ = std::fs::remove_file(a.output);
-        return Err(e);
-    }
+    copy_volume(&plain, out.file())?;
+    out.commit()
+        .map_err(|e| fail(3, format!("cannot write {}: {e}", a.output.display())))?;
     eprintln!(
         "ie-preflight: wrote the decrypted volume (partition at byte {}, {} bytes) to {}",
         chosen.offset,
@@ -112,56 +113,6 @@ fn unlock(a: Args<'_>) -> Result<(), Failure> {
         a.output.display()
     );
     Ok(())
-}
-
-/// The output must not be the source, and must be new unless `--force`.
-fn refuse_bad_output(source: &Path, output: &Path, force: bool) -> Result<(), Failure> {
-    let Ok(out_meta) = std::fs::metadata(output) else {
-        return Ok(()); // does not exist (or is unreachable: creating it will say why)
-    };
-    let same = std::fs::metadata(source)
-        .map(|s| s.dev() == out_meta.dev() && s.ino() == out_meta.ino())
-        .unwrap_or(false);
-    if same {
-        return Err(fail(
-            2,
-            format!(
-                "the output {} is the source; the source is never written to",
-                output.display()
-            ),
-        ));
-    }
-    if !force {
-        return Err(fail(
-            2,
-            format!("{} exists; give --force to overwrite it", output.display()),
-        ));
-    }
-    if !out_meta.is_file() {
-        return Err(fail(
-            2,
-            format!("{} is not a regular file", output.display()),
-        ));
-    }
-    Ok(())
-}
-
-fn open_output(output: &Path, force: bool) -> Result<File, Failure> {
-    let mut o = OpenOptions::new();
-    // The plain volume is as secret as the key: readable by its owner only.
-    o.write(true).mode(0o600);
-    if force {
-        o.create(true).truncate(true);
-    } else {
-        o.create_new(true);
-    }
-    let f = o
-        .open(output)
-        .map_err(|e| fail(3, format!("cannot create {}: {e}", output.display())))?;
-    // `mode` applies to new files only; an overwritten one is narrowed too.
-    f.set_permissions(std::fs::Permissions::from_mode(0o600))
-        .map_err(|e| fail(3, format!("cannot restrict {}: {e}", output.display())))?;
-    Ok(f)
 }
 
 /// Decrypt `plain` chunk by chunk into `out`, on up to 4 threads.

@@ -16,6 +16,18 @@ pub fn not_found(what: &str) -> Finding {
     .with_hint("encrypt the volume with BitLocker and a recovery password (manage-bde -on X: -RecoveryPassword)")
 }
 
+/// A key was given, but the drive has no BitLocker volume to try it on:
+/// likely the key of another drive.
+pub fn key_unused(what: &str) -> Finding {
+    Finding::warning(
+        "bitlocker.key-unused",
+        DriveStatus::BitLockerVolumeNotFound,
+        SUBJECT,
+        format!("a BitLocker key was given, but {what}; the key was not used"),
+    )
+    .with_hint("check that the key belongs to this drive (the job's key for this drive's serial)")
+}
+
 pub fn not_activated(detail: &str) -> Finding {
     Finding::error(
         "bitlocker.not-activated",

@@ -13,7 +13,7 @@ pub mod decrypt;
 pub mod entries;
 pub mod error;
 pub mod facts;
-mod findings;
+pub(crate) mod findings;
 pub mod header;
 pub mod inner;
 pub mod keys;
@@ -64,6 +64,11 @@ pub struct Credentials {
 impl Credentials {
     pub fn none() -> Self {
         Self::default()
+    }
+
+    /// Was any key given?
+    pub fn is_given(&self) -> bool {
+        self.recovery_password.is_some() || self.password.is_some() || self.bek.is_some()
     }
 
     pub fn recovery_password(rp: &str) -> Self {

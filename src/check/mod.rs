@@ -294,7 +294,7 @@ fn data_coverage(
     } else if surface {
         list.not_checked(
             DriveStatus::HardwareError,
-            "file data not read (--no-hash); free space and the space outside partitions read (--surface), no read errors there",
+            "the files' data was not read (the volume's files could not be listed); the space --surface reads (free space, outside partitions) had no read errors",
         );
     } else {
         list.not_checked(
@@ -409,6 +409,11 @@ fn run_stages(
         }
     }
     let Some(chosen) = chosen else {
+        if opts.credentials.is_given() {
+            findings.push(crate::bitlocker::findings::key_unused(
+                "the drive has no data volume",
+            ));
+        }
         if import {
             list.checked(DriveStatus::NtfsVolumeNotFound);
             list.not_checked(
@@ -423,6 +428,12 @@ fn run_stages(
     let vol: Arc<dyn ReadAt> = Arc::new(Window::new(disk_arc.clone(), chosen.offset, chosen.size));
     let kind = probe::probe(vol.as_ref())?;
     let mut report = volume_report(&chosen, kind);
+    if !kind.is_bitlocker() && opts.credentials.is_given() {
+        findings.push(crate::bitlocker::findings::key_unused(&format!(
+            "the first data volume holds {}, not BitLocker",
+            kind.describe()
+        )));
+    }
     if import && kind.is_bitlocker() {
         examine_bitlocker(
             vol,

@@ -28,6 +28,31 @@ pub fn write_all<'a>(
     w.flush()
 }
 
+/// Which hash of each [`FileHashLine`](super::FileHashLine) an output holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inventory {
+    /// `--hashes`: `sha256sum` format.
+    Sha256,
+    /// `--hashes-md5`: `md5sum` format (files hashed whole with MD5).
+    Md5,
+}
+
+/// Write the inventory of `lines` in `sha256sum`/`md5sum` format.
+pub fn write_inventory(
+    w: &mut impl Write,
+    lines: &[super::FileHashLine],
+    kind: Inventory,
+) -> io::Result<()> {
+    let items = lines.iter().filter_map(|l| {
+        let hex = match kind {
+            Inventory::Sha256 => l.sha256.as_str(),
+            Inventory::Md5 => l.md5.as_deref()?,
+        };
+        Some((hex, l.path.as_str()))
+    });
+    write_all(w, items)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

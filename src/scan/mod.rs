@@ -13,7 +13,7 @@ pub(crate) mod retry;
 mod stage;
 pub mod surface;
 
-pub use stage::{run_content_stage, ContentOptions, ContentReport};
+pub use stage::{run_content_stage, ContentOptions, ContentReport, FileHashLine};
 
 use crate::manifest::{codes as mcodes, hex_upper, Range};
 use crate::ntfs_volume::{DataRef, Inventory, NtfsError, NtfsVolume};

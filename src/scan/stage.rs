@@ -11,7 +11,6 @@ use crate::report::{DriveStatus, Finding};
 use md5::{Digest, Md5};
 use serde::Serialize;
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 #[derive(Debug, Clone, Default)]
@@ -31,13 +30,12 @@ pub struct ContentOptions {
     /// `--threads`; `None`: one per core, or one reader on a rotational drive.
     pub threads: Option<usize>,
     pub rotational: bool,
-    /// `--hashes FILE`.
-    pub hashes_file: Option<PathBuf>,
+    /// Every file's hash in the JSON report (`--hashes-in-json`); otherwise
+    /// they are kept in [`ContentReport::all_hashes`] for the hash outputs
+    /// the command writes.
     pub hashes_in_json: bool,
     /// MD5 of every whole file too (`--hashes-md5`, tests).
     pub file_md5: bool,
-    /// `--hashes-md5 FILE`: the whole-file MD5s in `md5sum` format.
-    pub hashes_md5_file: Option<PathBuf>,
     /// Names the drive on its progress bar (drive id and/or path).
     pub label: Option<String>,
     /// `--surface`: read the free clusters and the space outside partitions too.
@@ -220,34 +218,6 @@ pub fn run_content_stage(
         ranges_checked: out.ranges_checked,
         incomplete_files: out.files.iter().filter(|f| !f.complete).count() as u64,
     });
-    let sha_lines = || lines.iter().map(|l| (l.sha256.as_str(), l.path.as_str()));
-    let md5_lines = || {
-        lines
-            .iter()
-            .filter_map(|l| Some((l.md5.as_deref()?, l.path.as_str())))
-    };
-    let outputs = [
-        opts.hashes_file.as_ref().map(|p| (p, true)),
-        opts.hashes_md5_file.as_ref().map(|p| (p, false)),
-    ];
-    for (p, sha) in outputs.into_iter().flatten() {
-        let res = std::fs::File::create(p).and_then(|f| {
-            let mut w = std::io::BufWriter::new(f);
-            if sha {
-                super::hashes::write_all(&mut w, sha_lines())
-            } else {
-                super::hashes::write_all(&mut w, md5_lines())
-            }
-        });
-        if let Err(e) = res {
-            findings.push(Finding::warning(
-                "scan.hashes-file",
-                DriveStatus::Failed,
-                p.display().to_string(),
-                format!("cannot write the hashes file: {e}"),
-            ));
-        }
-    }
     if opts.hashes_in_json {
         report.hashes = lines;
     } else {

@@ -6,6 +6,7 @@
 
 mod blockdev;
 mod file;
+mod identity;
 mod mounts;
 mod os;
 mod window;
@@ -13,6 +14,7 @@ mod window;
 pub use blockdev::{list_block_devices, same_serial, BlockDeviceFacts};
 pub use file::open;
 pub use file::OpenedSource;
+pub use identity::SourceIdentity;
 pub use mounts::mounted_paths_for;
 pub use window::Window;
 

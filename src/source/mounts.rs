@@ -8,17 +8,40 @@ pub fn mounted_paths_for(devs: &[String]) -> Vec<String> {
     }
 }
 
-/// mountinfo line: `id parent major:minor root mountpoint options ...`.
-fn parse_mountinfo(text: &str, devs: &[String]) -> Vec<String> {
+/// One line of `/proc/self/mountinfo`.
+pub(super) struct MountLine {
+    /// `st_dev` of the files on this mount.
+    pub dev: super::identity::DevNumber,
+    pub mount_point: String,
+    /// What was mounted, as the file system names it (`/dev/sdb1`, an image path, ...).
+    pub source: String,
+}
+
+/// mountinfo line: `id parent major:minor root mountpoint options [optional...] - fstype source superopts`.
+pub(super) fn parse_mount_lines(text: &str) -> Vec<MountLine> {
     text.lines()
         .filter_map(|line| {
             let mut f = line.split(' ');
-            let dev = f.nth(2)?;
-            let mount_point = f.nth(1)?;
-            devs.iter()
-                .any(|d| d == dev)
-                .then(|| unescape_octal(mount_point))
+            let (major, minor) = f.nth(2)?.split_once(':')?;
+            let mount_point = unescape_octal(f.nth(1)?);
+            let source = f.skip_while(|x| *x != "-").nth(2).map(unescape_octal)?;
+            Some(MountLine {
+                dev: (major.parse().ok()?, minor.parse().ok()?),
+                mount_point,
+                source,
+            })
         })
+        .collect()
+}
+
+fn parse_mountinfo(text: &str, devs: &[String]) -> Vec<String> {
+    parse_mount_lines(text)
+        .into_iter()
+        .filter(|m| {
+            let d = format!("{}:{}", m.dev.0, m.dev.1);
+            devs.contains(&d)
+        })
+        .map(|m| m.mount_point)
         .collect()
 }
 
@@ -55,5 +78,8 @@ mod tests {
                     37 25 8:1 / / rw - ext4 /dev/sda1 rw\n";
         let got = parse_mountinfo(text, &["8:16".into(), "8:17".into()]);
         assert_eq!(got, vec!["/mnt/my disk".to_string()]);
+        let lines = parse_mount_lines(text);
+        assert_eq!(lines[0].source, "/dev/sdb1");
+        assert_eq!(lines[1].dev, (8, 1));
     }
 }

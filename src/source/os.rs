@@ -1,4 +1,5 @@
-//! The only `unsafe` in the crate: Linux block-device ioctls.
+//! `unsafe` is fenced in two modules: this one (Linux block-device ioctls) and
+//! `tty` (terminal echo off for a typed key).
 //!
 //! Each call passes a pointer to a local integer of exactly the size the kernel
 //! writes for that request, on a file descriptor that `file` keeps open for the
