@@ -663,6 +663,13 @@ impl CheckRun<'_> {
             Ok(o) => o,
             Err(e) => return could_not_complete(&e.to_string(), json),
         };
+        if opened.reader.is_empty() {
+            let msg = format!(
+                "{} is empty (0 bytes): nothing to check",
+                self.source.display()
+            );
+            return could_not_complete(&msg, json);
+        }
         let credentials = match self.keys.credentials() {
             Ok(c) => c,
             Err(e) => return could_not_complete(&e, json),
@@ -706,6 +713,10 @@ fn run_manifest(a: ManifestArgs) -> i32 {
             return could_not_complete(&format!("cannot read {}: {e}", a.file.display()), a.json)
         }
     };
+    let manifest = crate::sniff::xml_of("DriveManifest");
+    if let Err(e) = crate::sniff::expect(&bytes, "a drive manifest", manifest) {
+        return could_not_complete(&format!("{}: {e}", a.file.display()), a.json);
+    }
     let Some(source) = &a.source else {
         return crate::file_check::manifest_alone(
             &a.file,

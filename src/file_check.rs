@@ -3,6 +3,7 @@
 
 use crate::bloblist::inventory::{self, Selection};
 use crate::report::{Checklist, DriveStatus, Finding, Severity};
+use crate::sniff;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -140,7 +141,11 @@ fn selection_text(s: &Selection) -> String {
 }
 
 pub fn blob_list(path: &Path, inv: &InventoryArgs<'_>, json: bool, strict: bool) -> i32 {
-    let bytes = match read_bounded(path) {
+    let bytes = match read_bounded(path).and_then(|b| {
+        sniff::expect(&b, "an export blob list", sniff::xml_of("BlobList"))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(b)
+    }) {
         Ok(b) => b,
         Err(e) => return could_not(e, json),
     };
@@ -190,7 +195,14 @@ pub fn blob_list(path: &Path, inv: &InventoryArgs<'_>, json: bool, strict: bool)
 
 pub fn dataset(dataset: &Path, driveset: Option<&Path>, json: bool, strict: bool) -> i32 {
     let mut per_file = Vec::new();
-    match text(dataset) {
+    let csv = |path: &Path, what: &'static str, other: &'static str| {
+        text(path).and_then(|t| {
+            sniff::expect(t.as_bytes(), what, sniff::csv_not(other))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(t)
+        })
+    };
+    match csv(dataset, "a dataset CSV", "a driveset CSV") {
         Ok(t) => per_file.push((
             dataset.to_path_buf(),
             crate::azure::dataset::validate_dataset(&t).0,
@@ -198,7 +210,7 @@ pub fn dataset(dataset: &Path, driveset: Option<&Path>, json: bool, strict: bool
         Err(e) => return could_not(e, json),
     }
     if let Some(d) = driveset {
-        match text(d) {
+        match csv(d, "a driveset CSV", "a dataset CSV") {
             Ok(t) => per_file.push((
                 d.to_path_buf(),
                 crate::azure::dataset::validate_driveset(&t),

@@ -24,6 +24,7 @@ pub mod recovery_password;
 pub mod report;
 pub mod scan;
 pub mod secrets;
+pub mod sniff;
 pub mod source;
 pub mod tty;
 pub mod unlock_cmd;

@@ -355,7 +355,8 @@ struct LogReport<'a> {
 /// `ie-preflight log FILE [--hashes HASHES] [--json]`; returns the exit code:
 /// 0 nothing failed, 1 the log reports failures or files were not copied, 3 unreadable.
 pub fn run(path: &std::path::Path, hashes: Option<&std::path::Path>, json: bool) -> i32 {
-    let text = match super::read_job_file(path) {
+    let is_log = |k: &crate::sniff::InputKind| k.is_xml_root(crate::sniff::LOG_ROOTS);
+    let text = match super::read_input(path, "a copy log", is_log) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("ie-preflight: error: {e}");
