@@ -1,7 +1,10 @@
 //! `ie-preflight`: checks a drive, read-only, the way the Azure Import/Export
 //! service will, and predicts the drive state it would end in.
 //!
-//! Data flow (see `design.md`): [`source`] → [`layout`] → [`probe`] → … → [`report`].
+//! Layers, one-way: [`commands`] (the only layer that prints or picks an exit
+//! code; [`cli`] defines the flags) → the check pipeline ([`check`]) → the
+//! domain ([`layout`], [`probe`], [`bitlocker`], [`ntfs_volume`], [`manifest`], …)
+//! → [`report`] / [`source`]. See docs/layout.md.
 #![deny(unsafe_code)]
 
 pub mod azure;
@@ -10,12 +13,10 @@ pub mod bloblist;
 pub mod bytes;
 pub mod check;
 pub mod cli;
-pub mod devices;
-pub mod file_check;
+pub mod commands;
 pub mod guid;
 pub mod job;
 pub mod layout;
-pub mod ls;
 pub mod manifest;
 pub mod ntfs_volume;
 pub mod output;
@@ -27,4 +28,3 @@ pub mod secrets;
 pub mod sniff;
 pub mod source;
 pub mod tty;
-pub mod unlock_cmd;

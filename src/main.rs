@@ -1,4 +1,5 @@
 use clap::Parser;
+use ie_preflight::commands::{self, Exit};
 
 fn main() {
     // An interrupted run leaves no half-written output and no silent terminal.
@@ -6,8 +7,8 @@ fn main() {
         ie_preflight::output::remove_temporary_files();
         ie_preflight::tty::restore_terminal();
         eprintln!("ie-preflight: interrupted");
-        std::process::exit(130);
+        std::process::exit(Exit::Interrupted.code());
     });
     let cli = ie_preflight::cli::Cli::parse();
-    std::process::exit(ie_preflight::cli::run(cli));
+    std::process::exit(commands::run(cli).code());
 }

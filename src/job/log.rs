@@ -343,62 +343,30 @@ pub fn not_copied(s: &LogSummary, files: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// `log --json`: the summary, and the files not reported as copied (with `--hashes`).
 #[derive(Serialize)]
-struct LogReport<'a> {
-    schema: &'static str,
+pub struct LogReport<'a> {
+    pub schema: &'static str,
     #[serde(flatten)]
-    summary: &'a LogSummary,
+    pub summary: &'a LogSummary,
     #[serde(skip_serializing_if = "Option::is_none")]
-    not_copied: Option<Vec<String>>,
+    pub not_copied: Option<Vec<String>>,
 }
 
-/// `ie-preflight log FILE [--hashes HASHES] [--json]`; returns the exit code:
-/// 0 nothing failed, 1 the log reports failures or files were not copied, 3 unreadable.
-pub fn run(path: &std::path::Path, hashes: Option<&std::path::Path>, json: bool) -> i32 {
-    let is_log = |k: &crate::sniff::InputKind| k.is_xml_root(crate::sniff::LOG_ROOTS);
-    let text = match super::read_input(path, "a copy log", is_log) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("ie-preflight: error: {e}");
-            return 3;
-        }
-    };
-    let s = match summarise(&text) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "ie-preflight: error: {} is not a readable service log: {e}",
-                path.display()
-            );
-            return 3;
-        }
-    };
-    let missing = match hashes.map(super::read_job_file) {
-        Some(Ok(h)) => Some(not_copied(&s, &hashed_paths(&h))),
-        Some(Err(e)) => {
-            eprintln!("ie-preflight: error: {e}");
-            return 3;
-        }
-        None => None,
-    };
-    let failed = s.predicts.is_some()
-        || s.drive_status
-            .as_deref()
-            .is_some_and(|st| st.contains("Error") || st == "Failed")
-        || missing.as_ref().is_some_and(|m| !m.is_empty());
-    if json {
-        crate::cli::print_json(&LogReport {
-            schema: crate::report::SCHEMA,
-            summary: &s,
-            not_copied: missing,
-        });
-    } else {
-        print!("{}", render(&s, missing.as_deref()));
+impl LogReport<'_> {
+    /// The log reports failures, or files of the inventory were not copied.
+    pub fn failed(&self) -> bool {
+        let s = self.summary;
+        s.predicts.is_some()
+            || s.drive_status
+                .as_deref()
+                .is_some_and(|st| st.contains("Error") || st == "Failed")
+            || self.not_copied.as_ref().is_some_and(|m| !m.is_empty())
     }
-    i32::from(failed)
 }
 
-fn render(s: &LogSummary, missing: Option<&[String]>) -> String {
+/// The summary as text, with the files the log does not report as copied.
+pub fn render(s: &LogSummary, missing: Option<&[String]>) -> String {
     use std::fmt::Write;
     let mut o = String::new();
     let _ = writeln!(

@@ -5,8 +5,10 @@
 //! in large aligned chunks; a few worker threads each decrypt a chunk and write
 //! it at its own offset (`pwrite`), so decryption runs on every core.
 
-use crate::bitlocker::{self, Credentials};
+use super::Exit;
+use crate::bitlocker;
 use crate::check::sector_size;
+use crate::cli::UnlockArgs;
 use crate::layout;
 use crate::output::{self, OutputRequest};
 use crate::report::Severity;
@@ -15,70 +17,60 @@ use crate::source::{self, ReadAt};
 use std::fs::File;
 use std::io::IsTerminal;
 use std::os::unix::fs::FileExt;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 /// Bytes decrypted and written per step (a multiple of every sector size).
 pub const CHUNK: usize = 4 << 20;
 
-pub struct Args<'a> {
-    pub source: &'a Path,
-    pub output: &'a Path,
-    pub force: bool,
-    pub sector_size: Option<u32>,
-    pub credentials: Credentials,
-}
-
-/// Returns the exit code: 0 written, 1 the volume cannot be unlocked (wrong key,
-/// not BitLocker, ...), 2 usage error, 3 could not be completed.
-pub fn run(a: Args<'_>) -> i32 {
+/// Exit 0 written, 1 the volume cannot be unlocked (wrong key, not
+/// BitLocker, ...), 2 usage error, 3 could not be completed.
+pub fn run(a: &UnlockArgs) -> Exit {
     match unlock(a) {
-        Ok(()) => 0,
-        Err(Failure { code, message }) => {
-            eprintln!("ie-preflight: error: {message}");
-            code
-        }
+        Ok(()) => Exit::Ready,
+        Err(Failure { exit, message }) => super::fail(exit, &message, false),
     }
 }
 
 struct Failure {
-    code: i32,
+    exit: Exit,
     message: String,
 }
 
-fn fail(code: i32, message: impl Into<String>) -> Failure {
+fn failure(exit: Exit, message: impl Into<String>) -> Failure {
     Failure {
-        code,
+        exit,
         message: message.into(),
     }
 }
 
-fn unlock(a: Args<'_>) -> Result<(), Failure> {
+fn unlock(a: &UnlockArgs) -> Result<(), Failure> {
     // Checked (and created, as a temporary file) before the source is opened.
     let request = OutputRequest {
         option: "--output",
-        path: a.output,
+        path: &a.output,
         // The plain volume is as secret as the key: readable by its owner only.
         mode: 0o600,
     };
-    let out = output::prepare(&[request], &[SourceIdentity::of(a.source)], a.force)
-        .map_err(|e| fail(2, e.to_string()))?
+    let out = output::prepare(&[request], &[SourceIdentity::of(&a.source)], a.force)
+        .map_err(|e| failure(Exit::Usage, e.to_string()))?
         .remove(0);
-    let opened = source::open(a.source).map_err(|e| fail(3, e.to_string()))?;
+    let credentials =
+        super::keys::credentials(&a.keys).map_err(|e| failure(Exit::Incomplete, e))?;
+    let opened = source::open(&a.source).map_err(|e| failure(Exit::Incomplete, e.to_string()))?;
     let ss = sector_size(&opened, a.sector_size).bytes;
     let (chosen, vol) = layout::first_data_volume_of(&opened.reader, ss)
-        .map_err(|e| fail(3, e.to_string()))?
+        .map_err(|e| failure(Exit::Incomplete, e.to_string()))?
         .ok_or_else(|| {
-            fail(
-                1,
+            failure(
+                Exit::WouldFail,
                 format!(
                     "BitLocker volume not found: {} has no data volume",
                     a.source.display()
                 ),
             )
         })?;
-    let assessment = bitlocker::assess(vol, &a.credentials);
+    let assessment = bitlocker::assess(vol, &credentials);
     let Some(plain) = assessment.unlocked else {
         let errors: Vec<String> = assessment
             .findings
@@ -86,32 +78,35 @@ fn unlock(a: Args<'_>) -> Result<(), Failure> {
             .filter(|f| f.severity == Severity::Error)
             .map(|f| format!("{}: {}", f.predicts, f.message))
             .collect();
-        let given = a.credentials.is_given();
+        let given = credentials.is_given();
         return Err(if !errors.is_empty() {
-            fail(1, errors.join("; "))
+            failure(Exit::WouldFail, errors.join("; "))
         } else if !given {
-            fail(
-                2,
+            failure(Exit::Usage,
                 "the BitLocker volume was not unlocked: give a key with --recovery-key-file, --password-file or --bek",
             )
         } else {
-            fail(3, "the BitLocker volume was not unlocked")
+            failure(Exit::Incomplete, "the BitLocker volume was not unlocked")
         });
     };
     for f in &assessment.findings {
         if f.severity != Severity::Info && f.code != "bitlocker.no-key" {
-            eprintln!("ie-preflight: warning: {}: {}", f.predicts, f.message);
+            super::warn(&format!("{}: {}", f.predicts, f.message));
         }
     }
     copy_volume(&plain, out.file())?;
-    out.commit()
-        .map_err(|e| fail(3, format!("cannot write {}: {e}", a.output.display())))?;
-    eprintln!(
-        "ie-preflight: wrote the decrypted volume (partition at byte {}, {} bytes) to {}",
+    out.commit().map_err(|e| {
+        failure(
+            Exit::Incomplete,
+            format!("cannot write {}: {e}", a.output.display()),
+        )
+    })?;
+    super::note(&format!(
+        "wrote the decrypted volume (partition at byte {}, {} bytes) to {}",
         chosen.offset,
         plain.len(),
         a.output.display()
-    );
+    ));
     Ok(())
 }
 
@@ -119,7 +114,7 @@ fn unlock(a: Args<'_>) -> Result<(), Failure> {
 fn copy_volume(plain: &dyn ReadAt, out: &File) -> Result<(), Failure> {
     let len = plain.len();
     out.set_len(len)
-        .map_err(|e| fail(3, format!("cannot size the output: {e}")))?;
+        .map_err(|e| failure(Exit::Incomplete, format!("cannot size the output: {e}")))?;
     let chunks = len.div_ceil(CHUNK as u64);
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -145,14 +140,17 @@ fn copy_volume(plain: &dyn ReadAt, out: &File) -> Result<(), Failure> {
                     let res = plain
                         .read_exact_at(part, off)
                         .map_err(|e| {
-                            fail(
-                                3,
+                            failure(
+                                Exit::Incomplete,
                                 format!("reading the volume at byte {off} ({n} bytes) failed: {e}"),
                             )
                         })
                         .and_then(|()| {
                             out.write_all_at(part, off).map_err(|e| {
-                                fail(3, format!("writing the output at byte {off} failed: {e}"))
+                                failure(
+                                    Exit::Incomplete,
+                                    format!("writing the output at byte {off} failed: {e}"),
+                                )
                             })
                         });
                     match res {
@@ -178,7 +176,7 @@ fn copy_volume(plain: &dyn ReadAt, out: &File) -> Result<(), Failure> {
     match error.into_inner() {
         Ok(Some(e)) => Err(e),
         Ok(None) => Ok(()),
-        Err(_) => Err(fail(3, "a decrypting thread failed")),
+        Err(_) => Err(failure(Exit::Incomplete, "a decrypting thread failed")),
     }
 }
 

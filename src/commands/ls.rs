@@ -1,35 +1,25 @@
 //! `ie-preflight ls`: list the first data volume like `fls -r -p` would.
 
+use super::{fail, Exit};
 use crate::check::sector_size;
+use crate::cli::LsArgs;
 use crate::layout;
 use crate::ntfs_volume::{self, LsOptions, NtfsVolume};
 use crate::probe::{self, VolumeType};
 use crate::source;
 use std::io::{self, Write};
-use std::path::Path;
 
-pub struct Args<'a> {
-    pub source: &'a Path,
-    pub json: bool,
-    pub system: bool,
-    pub sector_size: Option<u32>,
-    /// Keys for a BitLocker volume (`ls` lists the NTFS inside once unlocked).
-    pub credentials: crate::bitlocker::Credentials,
-}
-
-/// Returns the exit code: 0 listed, 3 could not list.
-pub fn run(a: Args<'_>) -> i32 {
-    match list(&a) {
-        Ok(()) => 0,
-        Err(msg) => {
-            eprintln!("ie-preflight: error: {msg}");
-            3
-        }
+/// Exit 0 listed, 3 could not list (the error says why).
+pub fn run(a: &LsArgs) -> Exit {
+    let listed = super::keys::credentials(&a.keys).and_then(|c| list(a, &c));
+    match listed {
+        Ok(()) => Exit::Ready,
+        Err(msg) => fail(Exit::Incomplete, &msg, false),
     }
 }
 
-fn list(a: &Args<'_>) -> Result<(), String> {
-    let opened = source::open(a.source).map_err(|e| e.to_string())?;
+fn list(a: &LsArgs, credentials: &crate::bitlocker::Credentials) -> Result<(), String> {
+    let opened = source::open(&a.source).map_err(|e| e.to_string())?;
     let ss = sector_size(&opened, a.sector_size).bytes;
     let Some((chosen, vol)) =
         layout::first_data_volume_of(&opened.reader, ss).map_err(|e| e.to_string())?
@@ -42,7 +32,7 @@ fn list(a: &Args<'_>) -> Result<(), String> {
     let mut kind = probe::probe(vol.as_ref()).map_err(|e| e.to_string())?;
     let mut vol = vol;
     if kind.is_bitlocker() {
-        vol = unlock(vol, &a.credentials, chosen.offset)?;
+        vol = unlock(vol, credentials, chosen.offset)?;
         kind = probe::probe(vol.as_ref()).map_err(|e| e.to_string())?;
     }
     if kind != VolumeType::Ntfs {

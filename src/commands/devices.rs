@@ -1,6 +1,7 @@
 //! `ie-preflight devices`: the machine's block devices, like `lsblk`, with the
 //! facts the checks use and what the first data volume holds.
 
+use super::{print_json, Exit};
 use crate::layout;
 use crate::probe;
 use crate::report::human;
@@ -45,7 +46,7 @@ fn peek(path: &std::path::Path) -> Result<(layout::TableKind, Option<String>), S
     Ok((table, kind))
 }
 
-pub fn run(json: bool) -> i32 {
+pub fn run(json: bool) -> Exit {
     let rows: Vec<DeviceRow> = source::list_block_devices()
         .into_iter()
         .map(|(path, facts)| {
@@ -63,14 +64,12 @@ pub fn run(json: bool) -> i32 {
         })
         .collect();
     if json {
-        crate::cli::print_json(
-            &serde_json::json!({ "schema": crate::report::SCHEMA, "devices": rows }),
-        );
-        return 0;
+        print_json(&serde_json::json!({ "schema": crate::report::SCHEMA, "devices": rows }));
+        return Exit::Ready;
     }
     if rows.is_empty() {
         println!("no block devices found in /sys/block");
-        return 0;
+        return Exit::Ready;
     }
     println!(
         "{:<14} {:>22} {:>5} {:>5} {:<8} {:>4} {:>3} {:<20} {:<20} {:<5} FIRST DATA VOLUME",
@@ -106,5 +105,5 @@ pub fn run(json: bool) -> i32 {
         }
         println!("{line}");
     }
-    0
+    Exit::Ready
 }

@@ -1,0 +1,97 @@
+//! `ie-preflight manifest DriveManifest.xml [--source SOURCE]`: a drive
+//! manifest validated on its own, or against the drive it describes.
+
+use super::check::{prepare_outputs, CheckRun};
+use super::file_report::finish;
+use super::{fail, input, Exit};
+use crate::check::{self, JobType};
+use crate::cli::ManifestArgs;
+use crate::report::{DriveStatus, Finding};
+use std::path::Path;
+
+pub fn run(a: &ManifestArgs) -> Exit {
+    let outputs = match &a.source {
+        Some(source) => match prepare_outputs(&a.content, &[source]) {
+            Ok(o) => o,
+            Err(e) => return fail(Exit::Usage, &e.to_string(), a.json),
+        },
+        None => Vec::new(),
+    };
+    let manifest = crate::sniff::xml_of("DriveManifest");
+    let bytes = match input::read_bytes(
+        &a.file,
+        crate::manifest::MAX_BYTES,
+        "a drive manifest",
+        manifest,
+    ) {
+        Ok(b) => b,
+        Err(e) => return fail(Exit::Incomplete, &e, a.json),
+    };
+    let Some(source) = &a.source else {
+        return manifest_alone(&a.file, &bytes, &a.content.options(), a.json, a.strict);
+    };
+    let mut content = a.content.options();
+    content.external_manifest = Some((a.file.display().to_string(), bytes));
+    let run = CheckRun {
+        source,
+        keys: &a.keys,
+        json: a.json,
+        strict: a.strict,
+        outputs,
+    };
+    run.check_and_print(|credentials| check::Options {
+        credentials,
+        job_type: JobType::Import,
+        sector_size: a.sector_size,
+        strict: a.strict,
+        rules: Default::default(),
+        content: Some(content),
+    })
+}
+
+/// `manifest FILE` without a source: the manifest's own rules, its MD5 against
+/// `--manifest-hash` and its DriveId against `--drive-id`.
+fn manifest_alone(
+    path: &Path,
+    bytes: &[u8],
+    opts: &crate::scan::ContentOptions,
+    json: bool,
+    strict: bool,
+) -> Exit {
+    use crate::manifest::{codes, hex_upper, parse_md5_hex};
+    use md5::{Digest, Md5};
+    let (m, mut findings) = crate::manifest::parse_manifest(bytes);
+    let md5: [u8; 16] = Md5::digest(bytes).into();
+    if let Some(h) = &opts.manifest_hash {
+        match parse_md5_hex(h) {
+            None => findings.push(Finding::error(
+                codes::HASH_ARG,
+                DriveStatus::ManifestFileError,
+                "--manifest-hash",
+                "the given manifest hash is not an MD5 in Base16 (32 hex digits)",
+            )),
+            Some(want) if want != md5 => findings.push(Finding::error(
+                codes::HASH_MISMATCH,
+                DriveStatus::ManifestFileError,
+                "file",
+                format!(
+                    "the manifest's MD5 is {} but the job says {} (the service reports ManifestCorrupted)",
+                    hex_upper(&md5),
+                    hex_upper(&want)
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    if let (Some(want), Some(have)) = (&opts.drive_id, m.as_ref().and_then(|m| m.drive_id.as_ref()))
+    {
+        findings.extend(crate::manifest::check_drive_id(want, have, "DriveId"));
+    }
+    finish(
+        DriveStatus::ManifestFileError,
+        vec![(path.to_path_buf(), findings)],
+        None,
+        json,
+        strict,
+    )
+}

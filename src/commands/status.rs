@@ -1,0 +1,19 @@
+//! `ie-preflight status JOB`: the job's and every drive's state in the portal's words.
+
+use super::{fail, input, print_json, Exit};
+use crate::cli::StatusArgs;
+use crate::job::status;
+
+pub fn run(a: &StatusArgs) -> Exit {
+    let job = match input::read_job(&a.job) {
+        Ok(j) => j,
+        Err(e) => return fail(Exit::Incomplete, &e, a.json),
+    };
+    let r = status::report(&job);
+    if a.json {
+        print_json(&r);
+    } else {
+        print!("{}", status::render(&r));
+    }
+    Exit::of_report(r.exit_code)
+}
