@@ -7,8 +7,89 @@ use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 ready to ship (warnings allowed), 1 the drive would fail,
-            2 usage error, 3 the check could not be completed.
-The source is only ever opened read-only; nothing is written to it.";
+            2 usage error, 3 the check could not be completed, 130 interrupted.
+The source is only ever opened read-only; nothing is written to it.
+Example: ie-preflight check /dev/sdb --recovery-key-file key.txt";
+
+const CHECK_HELP: &str = "\
+Examples:
+  ie-preflight check /dev/sdb --recovery-key-file key.txt
+  ie-preflight check disk.img --json
+  ie-preflight check disk.img --job-type export
+  ie-preflight check /dev/sdb --recovery-key-file key.txt --hashes inventory.sha256
+  ie-preflight check /dev/sdb --recovery-key-file key.txt --dest mycontainer/2024/
+  ie-preflight check --job job.json /dev/sdb /dev/sdc
+  ie-preflight check --source-dir /srv/staging --dest mycontainer/ --blob-type page
+
+Exit codes: 0 ready to ship (warnings allowed), 1 the drive would fail,
+            2 usage error, 3 the check could not be completed, 130 interrupted.
+The source is only ever opened read-only: no output may be the source, a device,
+or on a file system of the source.";
+
+const DEVICES_HELP: &str = "\
+Example:
+  ie-preflight devices
+
+Exit codes: 0 listed, 2 usage error.";
+
+const LS_HELP: &str = "\
+Each line: type, MFT record, path, size (tab-separated).
+Examples:
+  ie-preflight ls /dev/sdb --recovery-key-file key.txt
+  ie-preflight ls disk.img --json > inventory.json
+
+Exit codes: 0 listed, 2 usage error, 3 could not list (the reason is printed).";
+
+const BLOB_LIST_HELP: &str = "\
+Examples:
+  ie-preflight blob-list list.xml
+  az storage blob list --account-name ACCOUNT --container-name music -o json > music.json
+  ie-preflight blob-list list.xml --inventory music.json --drive-size 8TB
+
+Exit codes: 0 valid, 1 the service would reject it, 2 usage error,
+            3 unreadable or not a blob list.";
+
+const DATASET_HELP: &str = "\
+Example:
+  ie-preflight dataset dataset.csv driveset.csv
+
+Exit codes: 0 valid, 1 the service would reject it, 2 usage error,
+            3 unreadable or not a dataset CSV.";
+
+const STATUS_HELP: &str = "\
+JOB is any of: the job JSON (the REST resource, `az import-export show` output, a list
+response, or a bare driveList array), the WAImportExport journal (.jrn), or a
+_DriveInfo_<serial>.xml. Keys in them are never printed.
+Example:
+  az import-export show -g GROUP -n JOB > job.json && ie-preflight status job.json
+
+Exit codes: 0 nothing failed, 1 the job or a drive failed, 2 usage error,
+            3 unreadable or not a job record.";
+
+const LOG_HELP: &str = "\
+Example:
+  ie-preflight log mydrive_CopyLog.xml --hashes inventory.sha256
+
+Exit codes: 0 nothing failed, 1 the log reports failures (or files were not copied),
+            2 usage error, 3 unreadable or not a copy log.";
+
+const UNLOCK_HELP: &str = "\
+Examples:
+  ie-preflight unlock /dev/sdb --recovery-key-file key.txt -o plain.img
+  ie-preflight unlock disk.img --bek 4381F759-....BEK -o plain.img
+
+Exit codes: 0 written, 1 the volume cannot be unlocked (the reason is printed),
+            2 usage error, 3 could not be completed, 130 interrupted.
+The source is only read; the output may not be the source, a device, or on a file
+system of the source, and is renamed into place only when whole.";
+
+const MANIFEST_HELP: &str = "\
+Examples:
+  ie-preflight manifest DriveManifest.xml --manifest-hash 109B2110... --drive-id 9CA995BB
+  ie-preflight manifest DriveManifest.xml --source disk.img --recovery-key-file key.txt
+
+Exit codes: 0 valid, 1 the drive (or manifest) would fail, 2 usage error,
+            3 could not be completed (unreadable, or not a manifest).";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -23,46 +104,77 @@ Import/Export service will, and says which drive state it would end in (\"NTFS v
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// When to colour the text output: auto (a terminal, unless NO_COLOR is set), always, never
+    #[arg(
+        long,
+        value_enum,
+        default_value = "auto",
+        global = true,
+        value_name = "WHEN"
+    )]
+    pub color: ColorArg,
+    /// Print only the verdict line (the exit code says the same)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check one drive and print a pre-shipping checklist
-    #[command(after_help = "Examples:\n  ie-preflight check /dev/sdb\n  ie-preflight check disk.img --json\n  ie-preflight check disk.img --job-type export\n  ie-preflight check /dev/sdb --recovery-key-file key.txt --dest mycontainer/2024/\n  ie-preflight check /dev/sdb --recovery-key-file key.txt --dataset dataset.csv\n  ie-preflight check --source-dir /srv/staging --dest mycontainer/ --blob-type page\n\n".to_owned() + AFTER_HELP)]
+    /// Check one drive (or every drive of a job) and print a pre-shipping checklist
+    #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
     /// List this machine's block devices with the facts the checks use
+    #[command(after_help = DEVICES_HELP)]
     Devices(DevicesArgs),
     /// List every file of the first data volume (NTFS), like `fls -r -p`
-    #[command(
-        after_help = "Each line: type, MFT record, path, size (tab-separated).\nExamples:\n  ie-preflight ls /dev/sdb\n  ie-preflight ls disk.img --json > inventory.json"
-    )]
+    #[command(after_help = LS_HELP)]
     Ls(LsArgs),
     /// Validate an export blob-list XML (BlobPath / BlobPathPrefix), with line and column
-    #[command(
-        name = "blob-list",
-        after_help = "Examples:\n  ie-preflight blob-list list.xml\n  az storage blob list --account-name ACCOUNT --container-name music -o json > music.json\n  ie-preflight blob-list list.xml --inventory music.json --drive-size 8TB"
-    )]
+    #[command(name = "blob-list", after_help = BLOB_LIST_HELP)]
     BlobList(BlobListArgs),
     /// Validate WAImportExport v2 dataset.csv (and driveset.csv)
+    #[command(after_help = DATASET_HELP)]
     Dataset(DatasetArgs),
     /// Explain a job's and its drives' states like the portal, with what to do next
-    #[command(
-        after_help = "JOB.json: the REST job resource, `az import-export show` output, or a bare driveList array.\nExit code 1 when the job or a drive failed."
-    )]
+    #[command(after_help = STATUS_HELP)]
     Status(StatusArgs),
     /// Summarise a service copy log (classic DriveLog XML or the current databoxcopylog format)
+    #[command(after_help = LOG_HELP)]
     Log(LogArgs),
     /// Write the decrypted BitLocker volume to a new file (like dislocker-file)
-    #[command(
-        after_help = "Examples:\n  ie-preflight unlock /dev/sdb --recovery-key-file key.txt -o plain.img\n  ie-preflight unlock disk.img --bek 4381F759-....BEK -o plain.img\n\nExit codes: 0 written, 1 the volume cannot be unlocked (the reason is printed),\n            2 usage error, 3 could not be completed. The source is only read."
-    )]
+    #[command(after_help = UNLOCK_HELP)]
     Unlock(UnlockArgs),
     /// Validate a drive manifest (DriveManifest.xml), with line and column; with
     /// --source, also check it against the drive (files, lengths, block MD5s)
-    #[command(
-        after_help = "Examples:\n  ie-preflight manifest DriveManifest.xml\n  ie-preflight manifest DriveManifest.xml --source disk.img --recovery-key-file key.txt"
-    )]
+    #[command(after_help = MANIFEST_HELP)]
     Manifest(ManifestArgs),
+    /// Print shell completions or the man page (for packagers)
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+/// `generate`: what to print.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// bash, zsh or fish completions, or the man page (roff)
+    #[arg(value_enum)]
+    pub what: Generated,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Generated {
+    Bash,
+    Zsh,
+    Fish,
+    Man,
 }
 
 #[derive(Debug, clap::Args)]
@@ -79,7 +191,7 @@ pub struct LogArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
-    /// The job record (JSON)
+    /// The job record: job JSON, a WAImportExport journal (.jrn) or a _DriveInfo_<serial>.xml
     pub job: PathBuf,
     /// Print JSON instead of text
     #[arg(long)]
@@ -106,7 +218,7 @@ pub struct UnlockArgs {
 // The drive options mean something only against a drive: without --source
 // they would be silently ignored, so clap refuses them.
 #[derive(Debug, clap::Args)]
-#[command(mut_args(needs_source))]
+#[command(mut_args(manifest_arg))]
 pub struct ManifestArgs {
     /// The manifest XML file
     pub file: PathBuf,
@@ -357,7 +469,11 @@ pub struct DevicesArgs {
 /// The options of `manifest` that act on a drive (the scan's, the sector
 /// size, the BitLocker keys) need `--source`: a usage error without it, and
 /// their help says so. The manifest's own (hash, drive id) are left as they are.
-fn needs_source(a: clap::Arg) -> clap::Arg {
+fn manifest_arg(a: clap::Arg) -> clap::Arg {
+    if a.get_id() == "drive_id" {
+        // The shared help also says what it does with --job, which `manifest` has not.
+        return a.help("The drive's serial number (driveId), compared with the manifest's DriveId");
+    }
     const DRIVE_ONLY: [&str; 12] = [
         "threads",
         "hashes",

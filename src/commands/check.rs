@@ -36,7 +36,7 @@ pub fn run(a: CheckArgs) -> Exit {
                 if a.json {
                     print_json(&report);
                 } else {
-                    print!("{}", rules_stage::human_local(&report, a.strict));
+                    super::style::print_report(&rules_stage::human_local(&report, a.strict));
                 }
                 Exit::of_report(report.outcome.exit_code)
             }
@@ -128,7 +128,7 @@ impl CheckRun<'_> {
         if json {
             print_json(&report);
         } else {
-            print!("{}", check::render::human(&report, self.strict));
+            super::style::print_report(&check::render::human(&report, self.strict));
         }
         match written {
             Ok(()) => Exit::of_report(report.outcome.exit_code),
@@ -315,7 +315,7 @@ fn run_job(job_path: &Path, a: &CheckArgs) -> Exit {
     if a.json {
         print_json(&r);
     } else {
-        print!("{}", multi::render(&r, a.strict));
+        super::style::print_report(&multi::render(&r, a.strict));
     }
     Exit::of_report(r.exit_code)
 }

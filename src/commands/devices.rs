@@ -68,13 +68,14 @@ pub fn run(json: bool) -> Exit {
         return Exit::Ready;
     }
     if rows.is_empty() {
-        println!("no block devices found in /sys/block");
+        super::style::print_report("no block devices found in /sys/block\n");
         return Exit::Ready;
     }
-    println!(
+    let mut text = format!(
         "{:<14} {:>22} {:>5} {:>5} {:<8} {:>4} {:>3} {:<20} {:<20} {:<5} FIRST DATA VOLUME",
         "DEVICE", "SIZE", "LOG", "PHY", "TRAN", "ROTA", "RM", "MODEL", "SERIAL", "TABLE"
     );
+    text.push('\n');
     for r in &rows {
         let f = &r.facts;
         let yn = |b: Option<bool>| b.map_or("?", |v| if v { "1" } else { "0" });
@@ -103,7 +104,9 @@ pub fn run(json: bool) -> Exit {
         if !f.mounted_at.is_empty() {
             line.push_str(&format!("  [mounted: {}]", f.mounted_at.join(", ")));
         }
-        println!("{line}");
+        text.push_str(&line);
+        text.push('\n');
     }
+    super::write_stdout(text.as_bytes());
     Exit::Ready
 }

@@ -53,29 +53,43 @@ pub fn finish(
             selection,
         });
     } else {
-        for (path, fs) in &per_file {
-            let errors = fs.iter().filter(|f| f.severity == Severity::Error).count();
-            let warnings = fs
-                .iter()
-                .filter(|f| f.severity == Severity::Warning)
-                .count();
-            println!("{}: {errors} errors, {warnings} warnings", path.display());
-            for f in fs {
-                print!("{}", crate::report::human::finding("  ", f));
-            }
-        }
-        if let Some(s) = selection {
-            print!("{}", selection_text(s));
-        }
-        let line = match verdict {
-            crate::report::Verdict::Ready => {
-                "OK: no check predicts a failure (see warnings above, if any)"
-            }
-            _ => "INVALID: the service would reject this; fix the errors above",
-        };
-        println!("\n{line}");
+        super::style::print_report(&text(&per_file, selection, verdict));
     }
     Exit::from(verdict)
+}
+
+/// Findings grouped by file, the selection, the verdict line.
+fn text(
+    per_file: &[(PathBuf, Vec<Finding>)],
+    selection: Option<&Selection>,
+    verdict: crate::report::Verdict,
+) -> String {
+    use crate::report::human::{count, finding};
+    let mut t = String::new();
+    for (path, fs) in per_file {
+        let n = |sev| fs.iter().filter(|f| f.severity == sev).count() as u64;
+        let (errors, warnings) = (n(Severity::Error), n(Severity::Warning));
+        t.push_str(&format!(
+            "{}: {}, {}\n",
+            path.display(),
+            count(errors, "error"),
+            count(warnings, "warning")
+        ));
+        for f in fs {
+            t.push_str(&finding("  ", f));
+        }
+    }
+    if let Some(s) = selection {
+        t.push_str(&selection_text(s));
+    }
+    let line = match verdict {
+        crate::report::Verdict::Ready => {
+            "OK: no check predicts a failure (see warnings above, if any)"
+        }
+        _ => "INVALID: the service would reject this; fix the errors above",
+    };
+    t.push_str(&format!("\n{line}\n"));
+    t
 }
 
 fn selection_text(s: &Selection) -> String {

@@ -36,7 +36,7 @@ pub fn run(a: &LogArgs) -> Exit {
     if a.json {
         print_json(&report);
     } else {
-        print!("{}", log::render(&summary, report.not_copied.as_deref()));
+        super::style::print_report(&log::render(&summary, report.not_copied.as_deref()));
     }
     if report.failed() {
         Exit::WouldFail

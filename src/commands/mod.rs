@@ -9,12 +9,14 @@ mod check;
 mod dataset;
 mod devices;
 mod file_report;
+mod generate;
 mod input;
 mod keys;
 mod log;
 mod ls;
 mod manifest;
 mod status;
+pub mod style;
 mod unlock;
 
 use crate::cli::{Cli, Command};
@@ -74,6 +76,7 @@ impl From<crate::report::Verdict> for Exit {
 
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> Exit {
+    style::init(cli.color, cli.quiet);
     match cli.command {
         Command::Check(a) => check::run(a),
         Command::Devices(a) => devices::run(a.json),
@@ -84,6 +87,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Ls(a) => ls::run(&a),
         Command::Unlock(a) => unlock::run(&a),
         Command::Manifest(a) => manifest::run(&a),
+        Command::Generate(a) => generate::run(a.what),
     }
 }
 
@@ -115,7 +119,19 @@ pub(crate) fn note(msg: &str) {
 /// One JSON document on stdout.
 pub(crate) fn print_json<T: Serialize>(v: &T) {
     match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
+        Ok(s) => write_stdout(format!("{s}\n").as_bytes()),
         Err(e) => eprintln!("ie-preflight: error: cannot write JSON: {e}"),
+    }
+}
+
+/// Write to stdout; a closed pipe (`| head`) is not an error worth a word
+/// (`print!` would panic on it).
+pub(crate) fn write_stdout(bytes: &[u8]) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("ie-preflight: error: cannot write to stdout: {e}");
+        }
     }
 }

@@ -13,7 +13,7 @@ pub fn run(a: &StatusArgs) -> Exit {
     if a.json {
         print_json(&r);
     } else {
-        print!("{}", status::render(&r));
+        super::style::print_report(&status::render(&r));
     }
     Exit::of_report(r.exit_code)
 }

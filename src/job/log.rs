@@ -391,8 +391,9 @@ pub fn render(s: &LogSummary, missing: Option<&[String]>) -> String {
     if s.copied > 0 {
         let _ = writeln!(
             o,
-            "  copied     {} files, {} bytes",
-            s.copied, s.copied_bytes
+            "  copied     {}, {} bytes",
+            crate::report::human::count(s.copied, "file"),
+            s.copied_bytes
         );
     }
     for (k, v) in &s.summary {

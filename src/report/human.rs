@@ -102,6 +102,15 @@ pub fn verdict_line(v: Verdict, strict: bool) -> &'static str {
 }
 
 /// Bytes as a human size with the exact count, e.g. `8.0 MiB (8388608 bytes)`.
+/// "1 error", "2 errors": a count with its noun (plural by `s`).
+pub fn count(n: u64, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
 pub fn size(bytes: u64) -> String {
     const UNITS: [&str; 6] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"];
     let mut v = bytes as f64;
