@@ -1,8 +1,8 @@
 //! `ie-preflight unlock` on the Windows-made images: the file written is the
 //! decrypted volume exactly as dm-crypt shows it (`SHA256SUM` of images.conf).
 
-mod bitlk;
-mod common;
+use crate::bitlk;
+use crate::common;
 
 use assert_cmd::Command;
 use sha2::{Digest, Sha256};

@@ -1,6 +1,6 @@
 //! `ie-preflight ls` on partitioned images agrees with `fls -r -p` (The Sleuth Kit).
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use common::images::image;

@@ -1,13 +1,13 @@
 //! The full `check` pipeline inside BitLocker: an NTFS drive with a correct
-//! drive manifest (tests/common/manifest.rs, built through an ntfs-3g mount as
+//! drive manifest (`common::manifest`, built through an ntfs-3g mount as
 //! root) is encrypted into the layout of a Windows-made XTS-AES-128 volume
-//! (tests/bitlk/encrypt.rs). With the right key, `check` reports the NTFS
+//! (`bitlk::encrypt`). With the right key, `check` reports the NTFS
 //! inside, finds the manifest correct, runs the Azure rules and writes hashes
 //! that `sha256sum -c` verifies on an ntfs-3g mount of the plain twin; with a
 //! wrong key it reports "BitLocker key invalid" and checks nothing inside.
 
-mod bitlk;
-mod common;
+use crate::bitlk;
+use crate::common;
 
 use assert_cmd::Command;
 use common::manifest::*;

@@ -1,7 +1,7 @@
 //! The BitLocker reader against the 9 Windows-made images (`../shared/testdata/bitlk/`).
 
-mod bitlk;
-mod common;
+use crate::bitlk;
+use crate::common;
 
 use ie_preflight::bitlocker::protectors::ProtectorKind;
 use ie_preflight::bitlocker::{self, assess, Assessment, Credentials, Variant};

@@ -1,7 +1,7 @@
 //! Partition parsing agrees with independent tools: `sfdisk --json` (util-linux)
 //! and `mmls` (The Sleuth Kit), on every test image.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use common::images::{expected, image};

@@ -2,7 +2,7 @@
 //! findings (code and line/column) each gives; the §2.2 valid-prefix table;
 //! and robustness against arbitrary input.
 
-mod common;
+use crate::common;
 
 use ie_preflight::bloblist::{check_entry, codes, validate_blob_list, Entry, EntryKind};
 use ie_preflight::report::{DriveStatus, Severity};

@@ -1,7 +1,7 @@
 //! The block-device path for real: images attached as read-only loop devices
 //! (`losetup -r`), with 512- and 4096-byte logical sectors. Needs root.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use common::images::image;

@@ -1,11 +1,11 @@
-//! Populated BitLocker fixtures (tests/bitlk/encrypt.rs): the populated NTFS
+//! Populated BitLocker fixtures (`bitlk::encrypt`): the populated NTFS
 //! fixture `testdata/ntfs/full.img.xz` encrypted into the layout of Windows-made
 //! XTS, CBC and CBC + Elephant images. Checked by our decrypting view, by
 //! `dislocker-file` and `cryptsetup bitlkDump` (independent readers), and end
 //! to end by `check`, `ls` and `unlock`.
 
-mod bitlk;
-mod common;
+use crate::bitlk;
+use crate::common;
 
 use assert_cmd::Command;
 use bitlk::encrypt::{self, Fixture};
@@ -295,7 +295,7 @@ fn resized_fixture_keeps_valid_metadata() {
 
 /// Writes a large fixture for `benches/bitlocker.sh`:
 /// `IE_PREFLIGHT_BENCH_OUT=/path IE_PREFLIGHT_BENCH_MIB=512 cargo test --release
-/// --test bitlocker_fixtures -- --ignored --exact make_bench_image`.
+/// --test it -- --ignored --exact bitlocker_fixtures::make_bench_image`.
 /// `IE_PREFLIGHT_BENCH_INNER=plain.img` encrypts that plain volume (the
 /// scan benchmark's populated NTFS) instead of the `full` fixture; the volume
 /// is then at least as large as it.

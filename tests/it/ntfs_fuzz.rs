@@ -1,7 +1,7 @@
 //! Random byte flips in MFT records and index blocks never panic, hang or
 //! allocate without bound (bounded cases; the whole test runs in seconds).
 
-mod common;
+use crate::common;
 
 use common::ntfs::*;
 use proptest::prelude::*;

@@ -1,7 +1,7 @@
 //! File contents through the project's reader equal the bytes an `ntfs-3g`
 //! read-only mount gives (plain, resident, sparse, fragmented, LZNT1-compressed).
 
-mod common;
+use crate::common;
 
 use common::ntfs::*;
 use ie_preflight::ntfs_volume::{fls_lines, LsOptions};

@@ -1,7 +1,7 @@
 //! End-to-end: `ie-preflight check` on every test image gives the expected
 //! layout, volume, findings and exit code, and never changes the image.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use common::images::{expected, image};

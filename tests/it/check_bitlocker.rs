@@ -1,8 +1,8 @@
 //! `check` end to end on the Windows-made BitLocker images: the key is proven,
 //! the volume decrypted, and the file system inside examined.
 
-mod bitlk;
-mod common;
+use crate::bitlk;
+use crate::common;
 
 use assert_cmd::Command;
 use common::report::{codes, row};

@@ -1,6 +1,6 @@
 //! Hostile and broken inputs give a clean error or a report, never a panic.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use common::images::image;

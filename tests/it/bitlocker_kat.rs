@@ -2,8 +2,7 @@
 //! images: recovery password → key16 → stretch → VMK → FVEK → one sector; the
 //! password path; the `.BEK` path; the Elephant sector; metadata CRC / SHA-256.
 
-mod bitlk;
-mod common;
+use crate::bitlk;
 
 use ie_preflight::bitlocker::decrypt::{Method, SectorCipher};
 use ie_preflight::bitlocker::protectors::{self, Protector, ProtectorKind};

@@ -2,7 +2,7 @@
 //! correct one passes; each damaged copy yields its own finding, with line and
 //! column; the account key is never printed.
 
-mod common;
+use crate::common;
 
 use common::manifest::*;
 use ie_preflight::manifest::{codes, parse_manifest};

@@ -1,6 +1,6 @@
 //! `blob-list --inventory`: what a list selects from `az storage blob list -o json`.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use serde_json::Value;

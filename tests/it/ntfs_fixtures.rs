@@ -1,7 +1,7 @@
 //! The NTFS stage on the committed fixtures: findings of damaged copies,
 //! volume facts, and the inventory against `fls -r -p` (The Sleuth Kit).
 
-mod common;
+use crate::common;
 
 use common::ntfs::*;
 use ie_preflight::ntfs_volume::{fls_lines, LsOptions};

@@ -1,8 +1,8 @@
 //! `check --job`: several images against one job — one drive missing, one with
 //! a wrong key, one extra device — with a verdict per drive and for the job.
 
-mod bitlk;
-mod common;
+use crate::bitlk;
+use crate::common;
 
 use assert_cmd::Command;
 use common::report::{codes, row};

@@ -3,7 +3,7 @@
 //! sends some files to names Azure would rename is judged without any
 //! destination option, with each Blob's FilePath as the subject.
 
-mod common;
+use crate::common;
 
 use common::manifest::*;
 use common::report::{check_json, row};

@@ -2,7 +2,7 @@
 //! bytes of the `full` fixture: directory cycles, `$MFT` data runs with a gap,
 //! and `$MFT` runs split over an extension record through an attribute list.
 
-mod common;
+use crate::common;
 
 use common::ntfs::*;
 use ie_preflight::ntfs_volume::{fls_lines, DataRef, Extent, LsOptions};

@@ -1,7 +1,7 @@
 //! `check --json` end to end on the NTFS fixtures: `volume.ntfs` carries the volume
 //! facts, and every damaged copy fails "Disk corrupted" with its named finding.
 
-mod common;
+use crate::common;
 
 use common::images::image;
 use common::ntfs::DAMAGED;

@@ -3,7 +3,7 @@
 //! holding the same names (issue 4, tests: "a fixture drive and a local folder
 //! with offending names give exactly the expected findings").
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use serde_json::Value;

@@ -4,7 +4,7 @@
 //! MD5 of every file equal `sha256sum`/`md5sum`; injected read errors name the
 //! file and offset while the rest is still hashed.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use common::manifest::*;

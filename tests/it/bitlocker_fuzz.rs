@@ -2,8 +2,7 @@
 //! parsers, and random byte flips in the FVE metadata of a real image (with and
 //! without a recomputed CRC-32, so the entry parser sees the damage too).
 
-mod bitlk;
-mod common;
+use crate::bitlk;
 
 use ie_preflight::bitlocker::{assess, bek, entries, header, metadata, Credentials};
 use ie_preflight::source::{self, ReadAt};
