@@ -34,7 +34,6 @@ pub struct Fixture {
     pub inner_sha256: String,
     pub inner_len: u64,
     pub sector_size: u64,
-    pub method: u16,
 }
 
 /// What the template's metadata and keys give.
@@ -275,7 +274,6 @@ pub fn build(template: &[u8], rp: &str, inner: &[u8], volume_len: u64) -> Result
         inner_sha256,
         inner_len: inner.len() as u64,
         sector_size: ss,
-        method: o.method,
     })
 }
 

@@ -1,5 +1,4 @@
 //! Finding and parsing the Windows-made BitLocker images of `../shared/testdata/bitlk/`.
-#![allow(dead_code)]
 
 pub mod encrypt;
 

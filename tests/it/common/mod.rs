@@ -3,7 +3,6 @@
 //! Tests that need an external tool, root, or the `../shared` test data call
 //! [`require`]. On a developer's machine a missing prerequisite skips the test
 //! with a message; with `IE_PREFLIGHT_NO_SKIP=1` (set by `.ci/run`) it fails.
-#![allow(dead_code)]
 
 pub mod images;
 pub mod manifest;

@@ -1,7 +1,6 @@
 //! NTFS fixture helpers: the committed xz images, decompressed in memory or to a temp file.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use ie_preflight::ntfs_volume::{analyze, Analysis};
@@ -16,12 +15,6 @@ pub const DAMAGED: [(&str, &str); 5] = [
     ("dmg-dirty", "ntfs.dirty"),
     ("dmg-truncated", "ntfs.volume-truncated"),
 ];
-
-pub fn fixture_path(name: &str) -> PathBuf {
-    super::testdata()
-        .join("ntfs")
-        .join(format!("{name}.img.xz"))
-}
 
 /// The raw image bytes (decompressed once per run by `images::image`).
 pub fn image(name: &str) -> Vec<u8> {
