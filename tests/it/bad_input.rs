@@ -2,23 +2,10 @@
 
 use crate::common;
 
-use assert_cmd::Command;
+use common::cli::{ie_preflight, Cmd};
 use common::images::image;
 use proptest::prelude::*;
 use std::io::Write;
-
-fn run(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn not_a_file_or_device_exits_3() {
@@ -28,41 +15,32 @@ fn not_a_file_or_device_exits_3() {
         "/dev/null".into(),
         dir.path().join("missing.img"),
     ] {
-        let (code, _, err) = run(&["check".as_ref(), p.as_os_str()]);
-        assert_eq!(code, 3, "{p:?}: {err}");
+        let r = Cmd::new(["check"]).arg(&p).run();
+        assert_eq!(r.code, 3, "{p:?}: {}", r.stderr);
         assert!(
-            err.contains(p.to_str().unwrap()),
-            "error names the path: {err}"
+            r.stderr.contains(p.to_str().unwrap()),
+            "error names the path: {}",
+            r.stderr
         );
     }
-    let (code, out, _) = run(&["check".as_ref(), "/dev/null".as_ref(), "--json".as_ref()]);
-    assert_eq!(code, 3);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["verdict"], "incomplete");
+    let r = ie_preflight(["check", "/dev/null", "--json"]);
+    assert_eq!(r.code, 3);
+    assert_eq!(r.report()["verdict"], "incomplete");
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    assert_eq!(run(&["check".as_ref()]).0, 2);
-    assert_eq!(
-        run(&[
-            "check".as_ref(),
-            "x".as_ref(),
-            "--sector-size".as_ref(),
-            "777".as_ref()
-        ])
-        .0,
-        2
-    );
-    assert_eq!(run(&["frobnicate".as_ref()]).0, 2);
+    assert_eq!(ie_preflight(["check"]).code, 2);
+    assert_eq!(ie_preflight(["check", "x", "--sector-size", "777"]).code, 2);
+    assert_eq!(ie_preflight(["frobnicate"]).code, 2);
 }
 
 #[test]
 fn help_teaches() {
-    let (code, out, _) = run(&["check".as_ref(), "--help".as_ref()]);
-    assert_eq!(code, 0);
-    assert!(out.contains("Exit codes"));
-    assert!(out.contains("--job-type"));
+    let r = ie_preflight(["check", "--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("Exit codes"));
+    assert!(r.stdout.contains("--job-type"));
 }
 
 #[test]
@@ -83,10 +61,10 @@ fn truncated_images_never_panic() {
     ] {
         let p = dir.path().join(format!("t{len}.img"));
         std::fs::write(&p, &full[..len]).unwrap();
-        let (code, out, err) = run(&["check".as_ref(), p.as_os_str(), "--json".as_ref()]);
-        assert!(!err.contains("panicked"), "len {len}: {err}");
-        assert!([1, 3].contains(&code), "len {len}: exit {code}");
-        serde_json::from_str::<serde_json::Value>(&out).unwrap();
+        let r = Cmd::new(["check"]).arg(&p).arg("--json").run();
+        assert!(!r.stderr.contains("panicked"), "len {len}: {}", r.stderr);
+        assert!([1, 3].contains(&r.code), "len {len}: exit {}", r.code);
+        assert!(r.json.is_some(), "len {len}: not JSON: {}", r.stdout);
     }
 }
 
@@ -130,7 +108,7 @@ fn random_file_gives_a_report() {
         })
         .collect();
     f.write_all(&bytes).unwrap();
-    let (code, out, _) = run(&["check".as_ref(), f.path().as_os_str()]);
-    assert_eq!(code, 1);
-    assert!(out.contains("NTFS volume not found"));
+    let r = Cmd::new(["check"]).arg(f.path()).run();
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("NTFS volume not found"));
 }

@@ -7,13 +7,11 @@
 use crate::bitlk;
 use crate::common;
 
-use assert_cmd::Command;
 use bitlk::encrypt::{self, Fixture};
+use common::cli::{Cmd, Run};
 use ie_preflight::bitlocker::{assess, Credentials};
 use ie_preflight::source::ReadAt;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -72,12 +70,6 @@ fn sha256_file_prefix(p: &Path, len: u64) -> String {
     let bytes = std::fs::read(p).unwrap();
     let len = (len as usize).min(bytes.len());
     encrypt::hex(&Sha256::digest(&bytes[..len]))
-}
-
-fn key_file(key: &str) -> tempfile::NamedTempFile {
-    let mut f = tempfile::NamedTempFile::new().unwrap();
-    writeln!(f, "{key}").unwrap();
-    f
 }
 
 #[test]
@@ -151,22 +143,15 @@ fn cryptsetup_parses_every_fixture() {
     }
 }
 
-fn check(path: &Path, key: &str) -> (Value, i32, String) {
-    let k = key_file(key);
-    let o = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .args(["check", "--json", "--recovery-key-file"])
-        .arg(k.path())
+/// `check --json` with the recovery password `key` in a key file: it must never be printed.
+fn check(path: &Path, key: &str) -> Run {
+    let r = Cmd::new(["check", "--json"])
+        .key_file("--recovery-key-file", key)
         .arg(path)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(o.stdout).unwrap();
-    assert!(!stdout.contains(key), "the key must never be printed");
-    (
-        serde_json::from_str(&stdout).unwrap(),
-        o.status.code().unwrap(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+        .run();
+    assert!(!r.stdout.contains(key), "the key must never be printed");
+    r.report();
+    r
 }
 
 #[test]
@@ -181,7 +166,8 @@ fn check_reports_the_populated_ntfs_inside() {
     assert!(facts.files > 5, "the plain fixture is populated");
     for t in TEMPLATES {
         let Some(b) = built(t) else { return };
-        let (v, _, err) = check(&b.path, &b.rp);
+        let r = check(&b.path, &b.rp);
+        let (v, err) = (r.report(), &r.stderr);
         let vol = &v["volume"];
         assert_eq!(vol["type"], "bitlocker", "{t}: {err}");
         assert_eq!(vol["inner_type"], "ntfs", "{t}");
@@ -194,7 +180,7 @@ fn check_reports_the_populated_ntfs_inside() {
             "BitLocker unlock volume failed",
             "NTFS volume not found",
         ] {
-            assert_eq!(common::report::row(&v, s), "pass", "{t}: {s}");
+            assert_eq!(common::report::row(v, s), "pass", "{t}: {s}");
         }
     }
 }
@@ -204,27 +190,11 @@ fn check_with_a_wrong_key_is_bitlocker_key_invalid() {
     let Some(b) = built("bitlk-aes-xts-128") else {
         return;
     };
-    let (v, exit, _) = check(&b.path, &bitlk::wrong_recovery_password(&b.rp));
-    assert_eq!(exit, 1);
-    assert_eq!(common::report::row(&v, "BitLocker key invalid"), "fail");
-    assert!(common::report::codes(&v).contains(&"bitlocker.key-mismatch".to_string()));
-}
-
-fn ls(path: &Path, key: Option<&str>) -> (String, String, i32) {
-    let mut cmd = Command::cargo_bin("ie-preflight").unwrap();
-    cmd.arg("ls").arg(path);
-    let _k;
-    if let Some(key) = key {
-        let k = key_file(key);
-        cmd.arg("--recovery-key-file").arg(k.path());
-        _k = k;
-    }
-    let o = cmd.output().unwrap();
-    (
-        String::from_utf8(o.stdout).unwrap(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-        o.status.code().unwrap(),
-    )
+    let r = check(&b.path, &bitlk::wrong_recovery_password(&b.rp));
+    let v = r.report();
+    assert_eq!(r.code, 1);
+    assert_eq!(common::report::row(v, "BitLocker key invalid"), "fail");
+    assert!(common::report::codes(v).contains(&"bitlocker.key-mismatch".to_string()));
 }
 
 #[test]
@@ -233,15 +203,28 @@ fn ls_lists_the_ntfs_inside_like_the_plain_twin() {
         return;
     };
     let plain = common::ntfs::image_file("full", &common::ntfs::image("full"));
-    let (want, err, code) = ls(&plain, None);
-    assert_eq!(code, 0, "{err}");
-    assert!(want.lines().count() > 5);
-    let (got, err, code) = ls(&b.path, Some(&b.rp));
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(got, want);
-    let (_, err, code) = ls(&b.path, Some(&bitlk::wrong_recovery_password(&b.rp)));
-    assert_eq!(code, 3);
-    assert!(err.contains("BitLocker key invalid"), "{err}");
+    let want = Cmd::new(["ls"]).arg(&plain).run();
+    assert_eq!(want.code, 0, "{}", want.stderr);
+    assert!(want.stdout.lines().count() > 5);
+    let got = Cmd::new(["ls"])
+        .arg(&b.path)
+        .key_file("--recovery-key-file", &b.rp)
+        .run();
+    assert_eq!(got.code, 0, "{}", got.stderr);
+    assert_eq!(got.stdout, want.stdout);
+    let wrong = Cmd::new(["ls"])
+        .arg(&b.path)
+        .key_file(
+            "--recovery-key-file",
+            &bitlk::wrong_recovery_password(&b.rp),
+        )
+        .run();
+    assert_eq!(wrong.code, 3);
+    assert!(
+        wrong.stderr.contains("BitLocker key invalid"),
+        "{}",
+        wrong.stderr
+    );
 }
 
 #[test]
@@ -249,20 +232,15 @@ fn unlock_writes_the_plain_volume_of_a_fixture() {
     let Some(b) = built("bitlk-aes-cbc-elephant-128") else {
         return;
     };
-    let k = key_file(&b.rp);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("plain.img");
-    let o = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("unlock")
+    let r = Cmd::new(["unlock"])
         .arg(&b.path)
-        .arg("--recovery-key-file")
-        .arg(k.path())
+        .key_file("--recovery-key-file", &b.rp)
         .arg("-o")
         .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        .run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(sha256_file_prefix(&out, u64::MAX), b.fixture.plain_sha256);
 }
 
@@ -348,27 +326,23 @@ fn unlock_and_check_find_the_volume_in_a_partition() {
     std::fs::write(&img, &disk).unwrap();
     drop(disk);
 
-    let k = key_file(&b.rp);
     let out = dir.path().join("plain.img");
-    let o = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("unlock")
+    let r = Cmd::new(["unlock"])
         .arg(&img)
-        .arg("--recovery-key-file")
-        .arg(k.path())
+        .key_file("--recovery-key-file", &b.rp)
         .arg("-o")
         .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        .run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(sha256_file_prefix(&out, u64::MAX), b.fixture.plain_sha256);
 
-    let (v, _, err) = check(&img, &b.rp);
+    let r = check(&img, &b.rp);
+    let (v, err) = (r.report(), &r.stderr);
     assert_eq!(v["volume"]["partition"], 1, "{err}");
     assert_eq!(v["volume"]["offset"], start * 512);
     assert_eq!(v["volume"]["inner_type"], "ntfs");
     assert_eq!(
-        common::report::row(&v, "BitLocker key invalid"),
+        common::report::row(v, "BitLocker key invalid"),
         "pass",
         "{err}"
     );
@@ -416,7 +390,8 @@ fn fixture_with_4096_byte_sectors() {
         .join("bitlk-aes-xts-128-4k-full.img");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, &f.bytes).unwrap();
-    let (v, _, err) = check(&path, rp);
+    let r = check(&path, rp);
+    let (v, err) = (r.report(), &r.stderr);
     assert_eq!(v["volume"]["bitlocker"]["sector_size"], 4096, "{err}");
     assert_eq!(v["volume"]["inner_type"], "ntfs");
     let serial = format!(
@@ -428,20 +403,15 @@ fn fixture_with_4096_byte_sectors() {
         .facts
         .expect("plain facts");
     assert_eq!(v["volume"]["ntfs"]["files"], facts.files);
-    assert_eq!(common::report::row(&v, "BitLocker key invalid"), "pass");
+    assert_eq!(common::report::row(v, "BitLocker key invalid"), "pass");
 
-    let k = key_file(rp);
     let out = dir.path().join("plain.img");
-    let o = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("unlock")
+    let r = Cmd::new(["unlock"])
         .arg(&path)
-        .arg("--recovery-key-file")
-        .arg(k.path())
+        .key_file("--recovery-key-file", rp)
         .arg("-o")
         .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        .run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(sha256_file_prefix(&out, u64::MAX), f.plain_sha256);
 }

@@ -9,11 +9,10 @@
 use crate::bitlk;
 use crate::common;
 
-use assert_cmd::Command;
+use common::cli::{Cmd, Run};
 use common::manifest::*;
-use common::report::{codes, manifest_codes, row};
+use common::report::{codes, manifest_codes, reason, row};
 use serde_json::Value;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -71,29 +70,25 @@ fn pipeline() -> Option<&'static Pipeline> {
 
 /// `check SOURCE --json` with the manifest, rules and hash options; the key
 /// (if any) goes through a file and must never be printed.
-fn check(p: &Pipeline, source: &Path, key: Option<&str>, hashes: &Path) -> (Value, i32) {
-    let mut cmd = Command::cargo_bin("ie-preflight").unwrap();
-    cmd.arg("check")
+fn check(p: &Pipeline, source: &Path, key: Option<&str>, hashes: &Path) -> Run {
+    let mut cmd = Cmd::new(["check"])
         .arg(source)
         .args(["--json", "--threads", "2", "--manifest-hash"])
         .arg(&p.manifest_md5)
         .args(["--drive-id", DRIVE_ID, "--dest", "container/", "--hashes"])
         .arg(hashes);
-    let mut keyfile = tempfile::NamedTempFile::new().unwrap();
     if let Some(k) = key {
-        writeln!(keyfile, "{k}").unwrap();
-        cmd.arg("--recovery-key-file").arg(keyfile.path());
+        cmd = cmd.key_file("--recovery-key-file", k);
     }
-    let out = cmd.output().unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    let r = cmd.run().assert_no_panic();
     if let Some(k) = key {
-        assert!(!stdout.contains(k) && !stderr.contains(k), "key printed");
+        assert!(
+            !r.stdout.contains(k) && !r.stderr.contains(k),
+            "key printed"
+        );
     }
-    let v: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\n{stderr}"));
-    (v, out.status.code().unwrap_or(-1))
+    r.report();
+    r
 }
 
 /// The finding codes that do not predict a BitLocker state, sorted.
@@ -119,9 +114,11 @@ fn right_key_runs_ntfs_manifest_rules_and_hashes_inside_bitlocker() {
     let Some(p) = pipeline() else { return };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bitlocker.sha256");
-    let (v, _) = check(p, &p.locked, Some(&p.rp), &out);
+    let r = check(p, &p.locked, Some(&p.rp), &out);
+    let v = r.report();
     let plain_out = dir.path().join("plain.sha256");
-    let (twin, _) = check(p, &p.plain, None, &plain_out);
+    let twin_run = check(p, &p.plain, None, &plain_out);
+    let twin = twin_run.report();
 
     // The NTFS inside, exactly as on the plain twin.
     let vol = &v["volume"];
@@ -140,24 +137,24 @@ fn right_key_runs_ntfs_manifest_rules_and_hashes_inside_bitlocker() {
         "BitLocker unlock volume failed",
         "NTFS volume not found",
     ] {
-        assert_eq!(row(&v, s), "pass", "{s}: {:#?}", v["findings"]);
+        assert_eq!(row(v, s), "pass", "{s}: {:#?}", v["findings"]);
     }
 
     // The manifest is read from the drive and everything in it holds.
-    assert!(manifest_codes(&v).is_empty(), "{:#?}", v["findings"]);
+    assert!(manifest_codes(v).is_empty(), "{:#?}", v["findings"]);
     let content = &vol["ntfs"]["content"];
     assert_eq!(content["manifest"]["found"], true);
     assert_eq!(content["manifest"]["blobs"], p.files as u64);
     // 4 + 3 blocks, 1 page range, 1 + 1 small files, 1 empty (as in manifest_drive.rs).
     assert_eq!(content["scan"]["ranges_checked"], 10);
-    assert_eq!(row(&v, "Manifest file error"), "pass");
-    assert_eq!(row(&v, "Hardware error"), "pass");
+    assert_eq!(row(v, "Manifest file error"), "pass");
+    assert_eq!(row(v, "Hardware error"), "pass");
     assert!(!v.to_string().contains(&base64(&[7u8; 64])), "account key");
 
     // The Azure rules ran over the inventory read through the decrypting view.
     for s in ["Unsupported data", "Data copy completed with warnings"] {
-        assert_ne!(row(&v, s), "not-checked", "{s}");
-        assert_eq!(row(&v, s), row(&twin, s), "{s}");
+        assert_ne!(row(v, s), "not-checked", "{s}");
+        assert_eq!(row(v, s), row(twin, s), "{s}");
     }
     let runs = v["rules"].as_array().expect("rules");
     assert_eq!(runs.len(), 1, "{:#?}", v["rules"]);
@@ -166,8 +163,8 @@ fn right_key_runs_ntfs_manifest_rules_and_hashes_inside_bitlocker() {
     assert_eq!(v["rules"], twin["rules"]);
     // Apart from BitLocker itself, the same findings as on the plain twin.
     assert_eq!(
-        not_bitlocker(&v),
-        not_bitlocker(&twin),
+        not_bitlocker(v),
+        not_bitlocker(twin),
         "{:#?}",
         v["findings"]
     );
@@ -198,10 +195,11 @@ fn wrong_key_checks_nothing_inside() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("hashes.sha256");
     let wrong = bitlk::wrong_recovery_password(&p.rp);
-    let (v, exit) = check(p, &p.locked, Some(&wrong), &out);
-    assert_eq!(exit, 1, "{:#?}", v["findings"]);
-    assert_eq!(row(&v, "BitLocker key invalid"), "fail");
-    assert!(codes(&v).contains(&"bitlocker.key-mismatch".to_string()));
+    let r = check(p, &p.locked, Some(&wrong), &out);
+    let v = r.report();
+    assert_eq!(r.code, 1, "{:#?}", v["findings"]);
+    assert_eq!(row(v, "BitLocker key invalid"), "fail");
+    assert!(codes(v).contains(&"bitlocker.key-mismatch".to_string()));
     assert_eq!(v["volume"]["inner_type"], "locked");
     assert!(v["volume"].get("ntfs").is_none_or(Value::is_null));
     for s in [
@@ -210,17 +208,11 @@ fn wrong_key_checks_nothing_inside() {
         "Hardware error",
         "Unsupported data",
     ] {
-        assert_eq!(row(&v, s), "not-checked", "{s}");
+        assert_eq!(row(v, s), "not-checked", "{s}");
     }
-    let reason = v["checklist"]
-        .as_array()
-        .expect("checklist")
-        .iter()
-        .find(|r| r["status"] == "Manifest file error")
-        .and_then(|r| r["reason"].as_str())
-        .unwrap_or("");
-    assert!(reason.contains("not unlocked"), "{reason}");
-    assert!(manifest_codes(&v).is_empty(), "{:#?}", v["findings"]);
+    let why = reason(v, "Manifest file error");
+    assert!(why.contains("not unlocked"), "{why}");
+    assert!(manifest_codes(v).is_empty(), "{:#?}", v["findings"]);
     assert_eq!(v["rules"], serde_json::json!([]));
     let listed = std::fs::read_to_string(&out).unwrap_or_default();
     assert_eq!(listed.lines().count(), 0, "{listed}");

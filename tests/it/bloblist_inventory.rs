@@ -2,32 +2,31 @@
 
 use crate::common;
 
-use assert_cmd::Command;
+use common::cli::{ie_preflight, Cmd};
 use serde_json::Value;
+use std::ffi::OsString;
 
 fn dir() -> std::path::PathBuf {
     common::testdata().join("bloblist").join("inventory")
 }
 
-fn run(args: &[&str]) -> (Value, i32) {
+/// `blob-list list.xml --json ARGS...` (`args` split at spaces), each `*.json`
+/// argument a file of [`dir`].
+fn blob_list(args: &str) -> Vec<OsString> {
     let d = dir();
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("blob-list")
-        .arg(d.join("list.xml"))
-        .arg("--json")
-        .args(args.iter().map(|a| {
-            if a.ends_with(".json") {
-                d.join(a).into_os_string()
-            } else {
-                a.into()
-            }
-        }))
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
-    (v, out.status.code().unwrap_or(-1))
+    let mut line: Vec<OsString> = vec![
+        "blob-list".into(),
+        d.join("list.xml").into(),
+        "--json".into(),
+    ];
+    line.extend(args.split(' ').map(|a| {
+        if a.ends_with(".json") {
+            d.join(a).into_os_string()
+        } else {
+            a.into()
+        }
+    }));
+    line
 }
 
 fn findings(v: &Value) -> Vec<(String, String)> {
@@ -45,8 +44,9 @@ fn findings(v: &Value) -> Vec<(String, String)> {
 
 #[test]
 fn selection_counts_bytes_ntfs_names_archive_and_drives() {
-    let (v, exit) = run(&["--inventory", "az-blob-list.json", "--drive-size", "1TB"]);
-    assert_eq!(exit, 1);
+    let r = ie_preflight(blob_list("--inventory az-blob-list.json --drive-size 1TB"));
+    let v = r.report();
+    assert_eq!(r.code, 1);
     let s = &v["selection"];
     assert_eq!(s["inventory_blobs"], 5);
     assert_eq!(s["blobs"], 4);
@@ -66,52 +66,47 @@ fn selection_counts_bytes_ntfs_names_archive_and_drives() {
         .iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
-    assert_eq!(findings(&v), want);
+    assert_eq!(findings(v), want);
     // 8 TB drives: one is enough.
-    let (v, _) = run(&["--inventory", "az-blob-list.json", "--drive-size", "8TB"]);
-    assert_eq!(v["selection"]["drives_needed"], 1);
+    let r = ie_preflight(blob_list("--inventory az-blob-list.json --drive-size 8TB"));
+    assert_eq!(r.report()["selection"]["drives_needed"], 1);
     // A blob larger than a drive.
-    let (v, _) = run(&["--inventory", "az-blob-list.json", "--drive-size", "650GB"]);
-    assert!(findings(&v).contains(&("bloblist.blob-too-large".into(), "videos/story.mp4".into())));
+    let r = ie_preflight(blob_list(
+        "--inventory az-blob-list.json --drive-size 650GB",
+    ));
+    assert!(findings(r.report())
+        .contains(&("bloblist.blob-too-large".into(), "videos/story.mp4".into())));
 }
 
 #[test]
 fn several_files_and_the_container_option() {
     // Objects without `container` need --container.
-    let (v, exit) = run(&["--inventory", "no-container.json"]);
-    assert_eq!(exit, 3, "{v}");
-    let (v, exit) = run(&[
-        "--inventory",
-        "az-blob-list.json",
-        "no-container.json",
-        "--container",
-        "music",
-    ]);
-    assert_eq!(exit, 1);
+    let r = ie_preflight(blob_list("--inventory no-container.json"));
+    let v = r.report();
+    assert_eq!(r.code, 3, "{v}");
+    let r = ie_preflight(blob_list(
+        "--inventory az-blob-list.json no-container.json --container music",
+    ));
+    let v = r.report();
+    assert_eq!(r.code, 1);
     assert_eq!(v["selection"]["inventory_blobs"], 7);
     assert_eq!(v["selection"]["blobs"], 6);
-    assert!(findings(&v).contains(&("bloblist.ntfs-name".into(), "music/bad?.mp3".into())));
+    assert!(findings(v).contains(&("bloblist.ntfs-name".into(), "music/bad?.mp3".into())));
     assert!(v["selection"].get("drives_needed").is_none());
 }
 
 #[test]
 fn drive_size_is_checked_and_needs_an_inventory() {
     let d = dir();
-    let bad = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("blob-list")
+    let bad = Cmd::new(["blob-list"])
         .arg(d.join("list.xml"))
         .args(["--drive-size", "8TiB", "--inventory"])
         .arg(d.join("az-blob-list.json"))
-        .output()
-        .unwrap();
-    assert_eq!(bad.status.code(), Some(2));
-    let alone = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("blob-list")
+        .run();
+    assert_eq!(bad.code, 2);
+    let alone = Cmd::new(["blob-list"])
         .arg(d.join("list.xml"))
         .args(["--drive-size", "8TB"])
-        .output()
-        .unwrap();
-    assert_eq!(alone.status.code(), Some(2));
+        .run();
+    assert_eq!(alone.code, 2);
 }

@@ -3,8 +3,9 @@
 
 use crate::common;
 
-use assert_cmd::Command;
+use common::cli::ie_preflight;
 use common::images::image;
+use common::report::check_json;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process;
@@ -37,10 +38,6 @@ impl Drop for Loop {
     }
 }
 
-fn check(dev: &Path) -> (Value, i32) {
-    common::report::check_json::<&str>(dev, &[])
-}
-
 fn can_loop() -> bool {
     common::require_root("attaching loop devices") && common::require_tool("losetup", "mount")
 }
@@ -52,8 +49,9 @@ fn read_only_loop_device_512() {
     }
     let img = image("gpt-msr-ntfs.img.xz");
     let dev = Loop::attach(&img, 512);
-    let (v, exit) = check(&dev.0);
-    assert_eq!(exit, 1);
+    let r = check_json::<&str>(&dev.0, &[]);
+    let v = r.report();
+    assert_eq!(r.code, 1);
     let d = &v["disk"];
     assert_eq!(d["kind"], "block-device");
     assert_eq!(d["logical_sector_size"], 512);
@@ -70,7 +68,8 @@ fn read_only_loop_device_512() {
     assert_eq!(v["volume"]["partition"], 2);
     assert_eq!(v["volume"]["type"], "ntfs");
     // Same answer as the image file itself.
-    let (vi, _) = check(&img);
+    let r = check_json::<&str>(&img, &[]);
+    let vi = r.report();
     assert_eq!(vi["disk"]["partitions"], d["partitions"]);
     // The hash scan's timing and thread count (one reader on a rotational
     // device) differ between the two runs; what it found must not.
@@ -90,11 +89,12 @@ fn read_only_loop_device_4096_is_unsupported() {
     }
     let img = image("gpt-4k-ntfs.img.xz");
     let dev = Loop::attach(&img, 4096);
-    let (v, _) = check(&dev.0);
+    let r = check_json::<&str>(&dev.0, &[]);
+    let v = r.report();
     assert_eq!(v["disk"]["logical_sector_size"], 4096);
     assert_eq!(v["disk"]["physical_sector_size"], 4096);
     assert_eq!(v["disk"]["partition_table"], "gpt");
-    let codes = common::report::codes(&v);
+    let codes = common::report::codes(v);
     assert!(codes.iter().any(|c| c == "disk.sector-size"), "{codes:?}");
     assert_eq!(v["volume"]["type"], "ntfs");
     // On the device, sfdisk sees the 4096-byte sectors too: same partitions.
@@ -134,13 +134,9 @@ fn devices_lists_the_loop_device() {
     }
     let img = image("mbr-ntfs.img.xz");
     let dev = Loop::attach(&img, 512);
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .args(["devices", "--json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = ie_preflight(["devices", "--json"]);
+    assert_eq!(r.code, 0);
+    let v = r.report();
     let path = dev.0.to_str().unwrap();
     let row = v["devices"]
         .as_array()
@@ -151,12 +147,7 @@ fn devices_lists_the_loop_device() {
     assert_eq!(row["logical_sector_size"], 512);
     assert_eq!(row["partition_table"], "mbr");
     assert_eq!(row["first_data_volume"], "NTFS (partition 1)");
-    let human = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("devices")
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&human.stdout).contains(path));
+    assert!(ie_preflight(["devices"]).stdout.contains(path));
 }
 
 #[test]
@@ -174,8 +165,9 @@ fn mounted_partition_is_warned_about() {
         .status()
         .unwrap();
     assert!(ok.success());
-    let (v, _) = check(&dev.0);
+    let r = check_json::<&str>(&dev.0, &[]);
+    let v = r.report();
     let _ = process::Command::new("umount").arg(mnt.path()).status();
-    let codes = common::report::codes(&v);
+    let codes = common::report::codes(v);
     assert!(codes.iter().any(|c| c == "disk.mounted"), "{codes:?}");
 }

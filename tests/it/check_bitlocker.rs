@@ -4,34 +4,26 @@
 use crate::bitlk;
 use crate::common;
 
-use assert_cmd::Command;
+use common::cli::{Cmd, Run};
 use common::report::{codes, row};
-use serde_json::Value;
-use std::io::Write;
 
-fn check(img: &bitlk::Image, key: Option<&str>) -> (Value, i32) {
-    let mut cmd = Command::cargo_bin("ie-preflight").unwrap();
-    cmd.arg("check").arg(&img.path).arg("--json");
-    let _keyfile;
+/// `check IMAGE --json`, with the recovery password `key` (if any) in a key
+/// file: it must never be printed.
+fn check(img: &bitlk::Image, key: Option<&str>) -> Run {
+    let mut cmd = Cmd::new(["check"]).arg(&img.path).arg("--json");
     if let Some(k) = key {
-        let mut f = tempfile::NamedTempFile::new().unwrap();
-        writeln!(f, "{k}").unwrap();
-        cmd.arg("--recovery-key-file").arg(f.path());
-        _keyfile = f;
+        cmd = cmd.key_file("--recovery-key-file", k);
     }
-    let out = cmd.output().unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let r = cmd.run();
     if let Some(k) = key {
         assert!(
-            !text.contains(k),
+            !r.stdout.contains(k),
             "the recovery password must never be printed"
         );
-        assert!(!String::from_utf8_lossy(&out.stderr).contains(k));
+        assert!(!r.stderr.contains(k));
     }
-    (
-        serde_json::from_str(&text).unwrap(),
-        out.status.code().unwrap(),
-    )
+    r.report();
+    r
 }
 
 #[test]
@@ -39,7 +31,8 @@ fn right_key_unlocks_and_reports_the_ntfs_inside() {
     let Some(img) = bitlk::image("bitlk-aes-xts-128") else {
         return;
     };
-    let (v, _) = check(&img, img.get("RP"));
+    let r = check(&img, img.get("RP"));
+    let v = r.report();
     let vol = &v["volume"];
     assert_eq!(vol["type"], "bitlocker");
     assert_eq!(vol["inner_type"], "ntfs");
@@ -51,7 +44,7 @@ fn right_key_unlocks_and_reports_the_ntfs_inside() {
         "BitLocker unlock volume failed",
         "NTFS volume not found",
     ] {
-        assert_eq!(row(&v, s), "pass", "{s}");
+        assert_eq!(row(v, s), "pass", "{s}");
     }
 }
 
@@ -61,10 +54,11 @@ fn wrong_key_is_bitlocker_key_invalid() {
         return;
     };
     let wrong = bitlk::wrong_recovery_password(img.get("RP").unwrap());
-    let (v, exit) = check(&img, Some(&wrong));
-    assert_eq!(exit, 1);
-    assert_eq!(row(&v, "BitLocker key invalid"), "fail");
-    assert!(codes(&v).contains(&"bitlocker.key-mismatch".to_string()));
+    let r = check(&img, Some(&wrong));
+    let v = r.report();
+    assert_eq!(r.code, 1);
+    assert_eq!(row(v, "BitLocker key invalid"), "fail");
+    assert!(codes(v).contains(&"bitlocker.key-mismatch".to_string()));
     assert_eq!(v["volume"]["inner_type"], "locked");
 }
 
@@ -73,12 +67,13 @@ fn no_key_is_incomplete() {
     let Some(img) = bitlk::image("bitlk-aes-xts-128") else {
         return;
     };
-    let (v, exit) = check(&img, None);
-    assert_eq!(exit, 3);
+    let r = check(&img, None);
+    let v = r.report();
+    assert_eq!(r.code, 3);
     assert_eq!(v["verdict"], "incomplete");
-    assert_eq!(row(&v, "NTFS volume not found"), "not-checked");
+    assert_eq!(row(v, "NTFS volume not found"), "not-checked");
     // The NTFS inside was not examined, so "Disk corrupted" is no pass.
-    assert_eq!(row(&v, "Disk corrupted"), "not-checked");
+    assert_eq!(row(v, "Disk corrupted"), "not-checked");
 }
 
 #[test]
@@ -86,8 +81,9 @@ fn to_go_with_fat_inside_is_ntfs_volume_not_found() {
     let Some(img) = bitlk::image("bitlk-togo-aes-xts-128") else {
         return;
     };
-    let (v, exit) = check(&img, img.get("RP"));
-    assert_eq!(exit, 1);
-    assert_eq!(row(&v, "NTFS volume not found"), "fail");
+    let r = check(&img, img.get("RP"));
+    let v = r.report();
+    assert_eq!(r.code, 1);
+    assert_eq!(row(v, "NTFS volume not found"), "fail");
     assert_eq!(v["volume"]["inner_type"], "fat16");
 }

@@ -3,9 +3,9 @@
 
 use crate::common;
 
-use assert_cmd::Command;
+use common::cli::Cmd;
 use common::images::{expected, image};
-use common::report::{check_json, codes, row};
+use common::report::{check_json, codes, reason, row};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -82,9 +82,10 @@ const CASES: &[(&str, &[&str], i32)] = &[
 #[test]
 fn every_image_gives_its_findings_and_exit_code() {
     for (name, want, code) in CASES {
-        let (v, exit) = check_json::<&str>(&image(name), &[]);
-        assert_eq!(codes(&v), *want, "{name}");
-        assert_eq!(exit, *code, "{name}");
+        let r = check_json::<&str>(&image(name), &[]);
+        let v = r.report();
+        assert_eq!(codes(v), *want, "{name}");
+        assert_eq!(r.code, *code, "{name}");
         assert_eq!(v["exit_code"], *code, "{name}");
         assert_eq!(v["schema"], "ie-preflight/1");
         assert_eq!(v["verdict"], "would-fail", "{name}");
@@ -104,7 +105,8 @@ fn every_committed_image_has_a_case() {
 #[test]
 fn layout_and_volume_match_expected_json() {
     for (name, e) in expected() {
-        let (v, _) = check_json::<&str>(&image(&name), &[]);
+        let r = check_json::<&str>(&image(&name), &[]);
+        let v = r.report();
         let disk = &v["disk"];
         assert_eq!(disk["partition_table"], e["table"], "{name}");
         assert_eq!(disk["logical_sector_size"], e["sector_size"], "{name}");
@@ -163,22 +165,25 @@ fn layout_and_volume_match_expected_json() {
 
 #[test]
 fn export_drives_get_only_disk_checks() {
-    let (v, exit) = check_json(&image("mbr-ntfs.img.xz"), &["--job-type", "export"]);
-    assert_eq!(exit, 0);
+    let r = check_json(&image("mbr-ntfs.img.xz"), &["--job-type", "export"]);
+    let v = r.report();
+    assert_eq!(r.code, 0);
     assert_eq!(v["verdict"], "ready");
-    assert_eq!(row(&v, "BitLocker volume not found"), "not-applicable");
-    assert_eq!(row(&v, "Disk corrupted"), "pass");
-    let (v, exit) = check_json(
+    assert_eq!(row(v, "BitLocker volume not found"), "not-applicable");
+    assert_eq!(row(v, "Disk corrupted"), "pass");
+    let r = check_json(
         &image("gpt-bad-primary-crc.img.xz"),
         &["--job-type", "export"],
     );
-    assert_eq!(exit, 1);
-    assert_eq!(row(&v, "Disk corrupted"), "fail");
+    let v = r.report();
+    assert_eq!(r.code, 1);
+    assert_eq!(row(v, "Disk corrupted"), "fail");
 }
 
 #[test]
 fn checklist_names_every_portal_state() {
-    let (v, _) = check_json::<&str>(&image("sample-drive.img"), &[]);
+    let r = check_json::<&str>(&image("sample-drive.img"), &[]);
+    let v = r.report();
     let states: Vec<&str> = v["checklist"]
         .as_array()
         .unwrap()
@@ -204,9 +209,9 @@ fn checklist_names_every_portal_state() {
     ] {
         assert!(states.contains(&s), "missing state {s}");
     }
-    assert_eq!(row(&v, "BitLocker volume not found"), "fail");
-    assert_eq!(row(&v, "NTFS volume not found"), "pass");
-    assert_eq!(row(&v, "Unsupported disk"), "pass");
+    assert_eq!(row(v, "BitLocker volume not found"), "fail");
+    assert_eq!(row(v, "NTFS volume not found"), "pass");
+    assert_eq!(row(v, "Unsupported disk"), "pass");
     // Every finding has the documented fields.
     for f in v["findings"].as_array().unwrap() {
         for k in ["code", "severity", "predicts", "subject", "message"] {
@@ -224,23 +229,28 @@ fn strict_turns_warnings_into_failure() {
     let mut bytes = std::fs::read(image("gpt-msr-ntfs.img.xz")).unwrap();
     bytes.resize(bytes.len() + (1 << 20), 0);
     std::fs::write(&grown, bytes).unwrap();
-    let (v, exit) = check_json(&grown, &["--job-type", "export"]);
-    assert_eq!(codes(&v), ["gpt.backup-not-at-end"]);
-    assert_eq!(exit, 0);
-    assert_eq!(row(&v, "Disk corrupted"), "warn");
-    let (v, exit) = check_json(&grown, &["--job-type", "export", "--strict"]);
-    assert_eq!(exit, 1);
+    let r = check_json(&grown, &["--job-type", "export"]);
+    let v = r.report();
+    assert_eq!(codes(v), ["gpt.backup-not-at-end"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(row(v, "Disk corrupted"), "warn");
+    let r = check_json(&grown, &["--job-type", "export", "--strict"]);
+    let v = r.report();
+    assert_eq!(r.code, 1);
     assert_eq!(v["verdict"], "would-fail");
 }
 
 #[test]
 fn sector_size_option_overrides_inference() {
-    let (v, _) = check_json(&image("gpt-4k-ntfs.img.xz"), &["--sector-size", "4096"]);
+    let r = check_json(&image("gpt-4k-ntfs.img.xz"), &["--sector-size", "4096"]);
+    let v = r.report();
     assert_eq!(v["disk"]["sector_size_source"], "option");
-    let (v, _) = check_json::<&str>(&image("gpt-4k-ntfs.img.xz"), &[]);
+    let r = check_json::<&str>(&image("gpt-4k-ntfs.img.xz"), &[]);
+    let v = r.report();
     assert_eq!(v["disk"]["sector_size_source"], "gpt-header");
     // Only logical partitions: the volume is found through the extended boot record.
-    let (v, _) = check_json::<&str>(&image("mbr-logical-ntfs.img.xz"), &[]);
+    let r = check_json::<&str>(&image("mbr-logical-ntfs.img.xz"), &[]);
+    let v = r.report();
     assert_eq!(v["disk"]["sector_size_source"], "boot-sector");
 }
 
@@ -255,11 +265,7 @@ fn image_is_unchanged_by_a_check() {
         let before = Sha256::digest(std::fs::read(&p).unwrap());
         let mtime = std::fs::metadata(&p).unwrap().modified().unwrap();
         check_json::<&str>(&p, &[]);
-        let _ = Command::cargo_bin("ie-preflight")
-            .unwrap()
-            .arg("check")
-            .arg(&p)
-            .output();
+        Cmd::new(["check"]).arg(&p).run();
         let after = Sha256::digest(std::fs::read(&p).unwrap());
         assert_eq!(before, after, "{name} changed");
         assert_eq!(mtime, std::fs::metadata(&p).unwrap().modified().unwrap());
@@ -268,13 +274,10 @@ fn image_is_unchanged_by_a_check() {
 
 #[test]
 fn human_report_is_a_checklist() {
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("check")
+    let text = Cmd::new(["check"])
         .arg(image("sample-drive.img"))
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+        .run()
+        .stdout;
     assert!(
         text.contains("FAIL         BitLocker volume not found"),
         "{text}"
@@ -294,7 +297,8 @@ fn human_report_is_a_checklist() {
 #[test]
 fn every_row_not_checked_says_why() {
     for job in ["import", "export"] {
-        let (v, _) = check_json(&image("sample-drive.img"), &["--job-type", job]);
+        let r = check_json(&image("sample-drive.img"), &["--job-type", job]);
+        let v = r.report();
         for r in v["checklist"].as_array().unwrap() {
             if r["result"] == "not-checked" || r["result"] == "not-applicable" {
                 let why = r["reason"].as_str().unwrap_or("");
@@ -307,35 +311,22 @@ fn every_row_not_checked_says_why() {
     }
     // A plain NTFS import drive: the key states are not checked, as there is
     // no BitLocker volume to try a key on.
-    let (v, _) = check_json::<&str>(&image("sample-drive.img"), &[]);
+    let r = check_json::<&str>(&image("sample-drive.img"), &[]);
+    let v = r.report();
     for s in ["BitLocker key invalid", "BitLocker unlock volume failed"] {
-        assert_eq!(row(&v, s), "not-checked");
+        assert_eq!(row(v, s), "not-checked");
     }
     // No NTFS, so no manifest: said so, not left with a generic reason.
-    let (v, _) = check_json::<&str>(&image("exfat-only.img.xz"), &[]);
-    assert_eq!(row(&v, "Manifest file error"), "not-checked");
-    assert!(
-        reason(&v, "Manifest file error").contains("manifest"),
-        "{v}"
-    );
+    let r = check_json::<&str>(&image("exfat-only.img.xz"), &[]);
+    let v = r.report();
+    assert_eq!(row(v, "Manifest file error"), "not-checked");
+    assert!(reason(v, "Manifest file error").contains("manifest"), "{v}");
     // Nor a file system to look for damage in: only the partition table was.
-    assert_eq!(row(&v, "Disk corrupted"), "not-checked");
+    assert_eq!(row(v, "Disk corrupted"), "not-checked");
     assert!(
-        reason(&v, "Disk corrupted").contains("partition table"),
+        reason(v, "Disk corrupted").contains("partition table"),
         "{v}"
     );
-}
-
-/// The reason of a checklist row, or "" when it has none.
-fn reason(v: &Value, status: &str) -> String {
-    v["checklist"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["status"] == status)
-        .and_then(|r| r["reason"].as_str())
-        .unwrap_or("")
-        .to_string()
 }
 
 /// "Hardware error" and "Disk corrupted" pass only when the files' data was
@@ -344,25 +335,28 @@ fn reason(v: &Value, status: &str) -> String {
 #[test]
 fn no_hash_leaves_data_rows_not_checked() {
     let img = image("sample-drive.img");
-    let (v, _) = check_json::<&str>(&img, &[]);
-    assert_eq!(row(&v, "Hardware error"), "pass");
-    assert_eq!(row(&v, "Disk corrupted"), "pass");
-    assert_eq!(row(&v, "Manifest file error"), "warn"); // no manifest on it
+    let r = check_json::<&str>(&img, &[]);
+    let v = r.report();
+    assert_eq!(row(v, "Hardware error"), "pass");
+    assert_eq!(row(v, "Disk corrupted"), "pass");
+    assert_eq!(row(v, "Manifest file error"), "warn"); // no manifest on it
 
-    let (v, _) = check_json(&img, &["--no-hash"]);
-    assert_eq!(row(&v, "Hardware error"), "not-checked");
-    assert_eq!(row(&v, "Disk corrupted"), "not-checked");
-    assert!(reason(&v, "Disk corrupted").contains("--no-hash"), "{v}");
-    assert_eq!(row(&v, "Manifest file error"), "warn");
+    let r = check_json(&img, &["--no-hash"]);
+    let v = r.report();
+    assert_eq!(row(v, "Hardware error"), "not-checked");
+    assert_eq!(row(v, "Disk corrupted"), "not-checked");
+    assert!(reason(v, "Disk corrupted").contains("--no-hash"), "{v}");
+    assert_eq!(row(v, "Manifest file error"), "warn");
 
-    let (v, _) = check_json(&img, &["--no-hash", "--surface"]);
-    assert_eq!(row(&v, "Hardware error"), "not-checked");
-    let why = reason(&v, "Hardware error");
+    let r = check_json(&img, &["--no-hash", "--surface"]);
+    let v = r.report();
+    assert_eq!(row(v, "Hardware error"), "not-checked");
+    let why = reason(v, "Hardware error");
     assert!(
         why.contains("--no-hash") && why.contains("--surface"),
         "{why}"
     );
-    assert_eq!(row(&v, "Disk corrupted"), "not-checked");
-    assert!(reason(&v, "Disk corrupted").contains("--no-hash"), "{v}");
-    assert_eq!(row(&v, "Manifest file error"), "warn");
+    assert_eq!(row(v, "Disk corrupted"), "not-checked");
+    assert!(reason(v, "Disk corrupted").contains("--no-hash"), "{v}");
+    assert_eq!(row(v, "Manifest file error"), "warn");
 }

@@ -4,28 +4,17 @@
 use crate::bitlk;
 use crate::common;
 
-use assert_cmd::Command;
+use common::cli::Cmd;
 use common::report::{codes, row};
 use serde_json::{json, Value};
+use std::path::PathBuf;
 
-fn run(job: &serde_json::Value, sources: &[String]) -> (Value, i32) {
+/// `job` written to `job.json` in a temp dir (which lives as long as the returned value).
+fn job_file(job: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("job.json");
-    std::fs::write(&p, job.to_string()).unwrap();
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("check")
-        .args(sources)
-        .arg("--job")
-        .arg(&p)
-        .arg("--json")
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    (
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
-        out.status.code().unwrap(),
-    )
+    std::fs::write(&p, job).unwrap();
+    (dir, p)
 }
 
 #[test]
@@ -43,15 +32,19 @@ fn job_with_missing_wrong_key_and_extra_drive() {
         {"driveId": "MISSING3", "bitLockerKey": good.get("RP").unwrap()}
     ]}});
     let extra = common::images::image("mbr-ntfs.img.xz");
-    let (v, code) = run(
-        &job,
-        &[
+    let (_dir, job_path) = job_file(&job.to_string());
+    let r = Cmd::new(["check"])
+        .args([
             format!("GOOD1={}", good.path.display()),
             format!("wrong2={}", other.path.display()),
             format!("EXTRA9={}", extra.display()),
-        ],
-    );
-    assert_eq!(code, 1);
+        ])
+        .arg("--job")
+        .arg(&job_path)
+        .arg("--json")
+        .run();
+    let v = r.report();
+    assert_eq!(r.code, 1);
     assert_eq!(v["verdict"], "would-fail");
     let job_codes: Vec<&str> = v["findings"]
         .as_array()
@@ -107,8 +100,15 @@ fn more_than_ten_drives_is_an_error() {
         .collect();
     let job = json!(drives);
     let sources: Vec<String> = (0..11).map(|i| format!("D{i}={}", img.display())).collect();
-    let (v, code) = run(&job, &sources);
-    assert_eq!(code, 1);
+    let (_dir, job_path) = job_file(&job.to_string());
+    let r = Cmd::new(["check"])
+        .args(&sources)
+        .arg("--job")
+        .arg(&job_path)
+        .arg("--json")
+        .run();
+    let v = r.report();
+    assert_eq!(r.code, 1);
     let n = v["findings"]
         .as_array()
         .unwrap()
@@ -121,23 +121,14 @@ fn more_than_ten_drives_is_an_error() {
 #[test]
 fn human_report_has_a_line_per_drive() {
     let img = common::images::image("mbr-ntfs.img.xz");
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("job.json");
-    std::fs::write(&p, r#"[{"driveId":"S1"}]"#).unwrap();
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("check")
+    let (_dir, job_path) = job_file(r#"[{"driveId":"S1"}]"#);
+    let r = Cmd::new(["check"])
         .arg(&img)
         .args(["--drive-id", "S1", "--job"])
-        .arg(&p)
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+        .arg(&job_path)
+        .run();
+    let text = &r.stdout;
     assert!(text.contains("=== drive S1"), "{text}");
     assert!(text.contains("=== job"), "{text}");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "plain NTFS: BitLocker volume not found"
-    );
+    assert_eq!(r.code, 1, "plain NTFS: BitLocker volume not found");
 }

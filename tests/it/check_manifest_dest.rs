@@ -6,13 +6,8 @@
 use crate::common;
 
 use common::manifest::*;
-use common::report::{check_json, row};
-use serde_json::Value;
+use common::report::{check_json, row, rule_paths};
 use std::collections::BTreeMap;
-
-fn paths(run: &Value) -> BTreeMap<String, Vec<String>> {
-    serde_json::from_value(run["all_paths"].clone()).unwrap()
-}
 
 #[test]
 fn manifest_blob_paths_are_judged_without_a_destination_option() {
@@ -32,9 +27,10 @@ fn manifest_blob_paths_are_judged_without_a_destination_option() {
         );
     let img = build_drive(dir.path(), &files, Some(&text));
 
-    let (v, exit) = check_json(&img, &["--no-hash"]);
+    let r = check_json(&img, &["--no-hash"]);
+    let v = r.report();
     // Plain NTFS (no BitLocker) fails anyway; the rules run is what counts here.
-    assert_eq!(exit, 1, "{v}");
+    assert_eq!(r.code, 1, "{v}");
     let runs = v["rules"].as_array().unwrap();
     assert_eq!(runs.len(), 1, "{v}");
     let run = &runs[0];
@@ -52,9 +48,9 @@ fn manifest_blob_paths_are_judged_without_a_destination_option() {
     .into_iter()
     .map(|(c, p)| (c.to_string(), vec![p.to_string()]))
     .collect();
-    assert_eq!(paths(run), want, "{run}");
-    assert_eq!(row(&v, "Data copy completed with warnings"), "warn");
-    assert_eq!(row(&v, "Unsupported data"), "pass");
+    assert_eq!(rule_paths(run), want, "{run}");
+    assert_eq!(row(v, "Data copy completed with warnings"), "warn");
+    assert_eq!(row(v, "Unsupported data"), "pass");
     let f = v["findings"]
         .as_array()
         .unwrap()
@@ -64,15 +60,17 @@ fn manifest_blob_paths_are_judged_without_a_destination_option() {
     assert_eq!(f["subject"], "\\docs\\readme.txt");
 
     // The explicit flag gives the same run.
-    let (v2, _) = check_json(&img, &["--no-hash", "--dest-from-manifest"]);
+    let r = check_json(&img, &["--no-hash", "--dest-from-manifest"]);
+    let v2 = r.report();
     assert_eq!(v2["rules"], v["rules"]);
 
     // A destination option wins over the manifest.
-    let (v, _) = check_json(&img, &["--no-hash", "--dest", "other/"]);
+    let r = check_json(&img, &["--no-hash", "--dest", "other/"]);
+    let v = r.report();
     let runs = v["rules"].as_array().unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0]["destination"], "other/");
-    assert!(!paths(&runs[0]).contains_key("azure.blob-trailing"));
+    assert!(!rule_paths(&runs[0]).contains_key("azure.blob-trailing"));
 }
 
 #[test]
@@ -84,12 +82,14 @@ fn the_flag_without_a_manifest_is_incomplete() {
     let files = standard_files();
     let img = build_drive(dir.path(), &files, None);
     // Without the flag: not checked, the verdict not held back by it.
-    let (v, _) = check_json(&img, &["--no-hash"]);
-    assert_eq!(row(&v, "Unsupported data"), "not-checked");
+    let r = check_json(&img, &["--no-hash"]);
+    let v = r.report();
+    assert_eq!(row(v, "Unsupported data"), "not-checked");
     assert_eq!(v["rules"], serde_json::json!([]));
     // With it: not checked and the check incomplete.
-    let (v, _) = check_json(&img, &["--no-hash", "--dest-from-manifest"]);
-    assert_eq!(row(&v, "Unsupported data"), "not-checked");
+    let r = check_json(&img, &["--no-hash", "--dest-from-manifest"]);
+    let v = r.report();
+    assert_eq!(row(v, "Unsupported data"), "not-checked");
     let incomplete = v["incomplete"].to_string();
     assert!(incomplete.contains("--dest-from-manifest"), "{incomplete}");
 }

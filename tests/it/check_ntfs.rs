@@ -9,14 +9,15 @@ use common::report::{check_json, codes, row};
 
 #[test]
 fn check_json_carries_volume_ntfs_facts() {
-    let (v, code) = check_json(&image("ntfs/full.img.xz"), &[] as &[&str]);
+    let r = check_json(&image("ntfs/full.img.xz"), &[] as &[&str]);
+    let v = r.report();
     assert_eq!(
-        code, 1,
+        r.code, 1,
         "plain NTFS on an import drive: BitLocker volume not found"
     );
     // No manifest on the fixture: a warning (the default path is not proven to be the one used).
-    assert_eq!(codes(&v), ["bitlocker.not-found", "manifest.not-found"]);
-    assert_eq!(row(&v, "Disk corrupted"), "pass");
+    assert_eq!(codes(v), ["bitlocker.not-found", "manifest.not-found"]);
+    assert_eq!(row(v, "Disk corrupted"), "pass");
     let n = &v["volume"]["ntfs"];
     assert_eq!(n["label"], "IEFULL");
     assert_eq!(n["version"], "3.1");
@@ -40,16 +41,17 @@ fn check_names_the_damage_of_every_damaged_copy() {
         } else {
             finding
         };
-        let (v, code) = check_json(
+        let r = check_json(
             &image(&format!("ntfs/{name}.img.xz")),
             &["--job-type", "import"],
         );
-        assert_eq!(code, 1, "{name}");
+        let v = r.report();
+        assert_eq!(r.code, 1, "{name}");
         assert!(
-            codes(&v).iter().any(|c| c == finding),
+            codes(v).iter().any(|c| c == finding),
             "{name}: {:?}",
-            codes(&v)
+            codes(v)
         );
-        assert_eq!(row(&v, "Disk corrupted"), "fail", "{name}");
+        assert_eq!(row(v, "Disk corrupted"), "fail", "{name}");
     }
 }

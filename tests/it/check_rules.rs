@@ -5,7 +5,8 @@
 
 use crate::common;
 
-use assert_cmd::Command;
+use common::cli::{ie_preflight, Cmd};
+use common::report::{check_json, reason, row, rule_paths};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -68,7 +69,7 @@ impl Drop for Mount {
     }
 }
 
-fn run(cmd: &str, args: &[&OsStr]) {
+fn run_tool(cmd: &str, args: &[&OsStr]) {
     let st = std::process::Command::new(cmd).args(args).status().unwrap();
     assert!(st.success(), "{cmd} {args:?} failed");
 }
@@ -79,14 +80,14 @@ fn build_drive(dir: &Path) -> PathBuf {
     std::fs::copy(common::images::image("superfloppy-ntfs.img.xz"), &img).unwrap();
     let mnt = dir.join("mnt");
     std::fs::create_dir(&mnt).unwrap();
-    run("ntfs-3g", &[img.as_os_str(), mnt.as_os_str()]);
+    run_tool("ntfs-3g", &[img.as_os_str(), mnt.as_os_str()]);
     let guard = Mount(mnt.clone());
     populate(&mnt);
     // `ln -s` on ntfs-3g makes an Interix symlink (a plain system file); a
     // Windows symlink is a reparse point, written here as raw reparse data.
     let link = mnt.join("good/link");
     std::fs::write(&link, b"").unwrap();
-    run(
+    run_tool(
         "setfattr",
         &[
             OsStr::new("-n"),
@@ -105,26 +106,6 @@ fn build_local(dir: &Path) -> PathBuf {
     populate(&root);
     std::os::unix::fs::symlink("CON", root.join("good/link")).unwrap();
     root
-}
-
-fn check(args: &[&OsStr]) -> (Value, i32) {
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("check")
-        .arg("--json")
-        .args(args)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
-    (v, out.status.code().unwrap_or(-1))
-}
-
-/// Code → every offending path, from one rules run.
-fn paths(run: &Value) -> BTreeMap<String, Vec<String>> {
-    serde_json::from_value(run["all_paths"].clone()).unwrap()
 }
 
 fn long_paths() -> Vec<String> {
@@ -166,26 +147,13 @@ fn expected_files() -> BTreeMap<String, Vec<String>> {
     m
 }
 
-fn row(v: &Value, status: &str) -> (String, String) {
-    let r = v["checklist"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["status"] == status)
-        .unwrap();
-    (
-        r["result"].as_str().unwrap().to_string(),
-        r["reason"].as_str().unwrap_or("").to_string(),
-    )
-}
-
 fn assert_run(v: &Value, source_is_drive: bool, expected: &BTreeMap<String, Vec<String>>) {
     let runs = v["rules"].as_array().unwrap();
     let run = runs
         .iter()
         .find(|r| (r["source"] == "drive") == source_is_drive)
         .unwrap_or_else(|| panic!("no run for drive={source_is_drive}: {v}"));
-    let got = paths(run);
+    let got = rule_paths(run);
     assert_eq!(&got, expected, "drive={source_is_drive}");
     let counts: BTreeMap<String, u64> = serde_json::from_value(run["counts"].clone()).unwrap();
     let want: BTreeMap<String, u64> = expected
@@ -212,40 +180,42 @@ fn drive_and_local_folder_give_the_expected_findings() {
     let img = build_drive(dir.path());
     let local = build_local(dir.path());
 
-    let (v, exit) = check(&[img.as_os_str(), OsStr::new("--dest"), OsStr::new("/")]);
-    assert_eq!(exit, 1);
-    assert_run(&v, true, &expected_blob());
-    assert_eq!(row(&v, "Unsupported data").0, "fail");
-    assert_eq!(row(&v, "Data copy completed with warnings").0, "warn");
+    let r = check_json(&img, &["--dest", "/"]);
+    let v = r.report();
+    assert_eq!(r.code, 1);
+    assert_run(v, true, &expected_blob());
+    assert_eq!(row(v, "Unsupported data"), "fail");
+    assert_eq!(row(v, "Data copy completed with warnings"), "warn");
 
-    let (v, exit) = check(&[
-        OsStr::new("--source-dir"),
-        local.as_os_str(),
-        OsStr::new("--dest"),
-        OsStr::new("/"),
-    ]);
-    assert_eq!(exit, 1);
-    assert_run(&v, false, &expected_blob());
+    let r = Cmd::new(["check", "--json", "--source-dir"])
+        .arg(&local)
+        .args(["--dest", "/"])
+        .run()
+        .assert_no_panic();
+    let v = r.report();
+    assert_eq!(r.code, 1);
+    assert_run(v, false, &expected_blob());
     assert_eq!(v["rules"].as_array().unwrap().len(), 1);
 
     // Both at once: one run each, the same findings.
-    let (v, _) = check(&[
-        img.as_os_str(),
-        OsStr::new("--source-dir"),
-        local.as_os_str(),
-        OsStr::new("--files"),
-    ]);
-    assert_run(&v, true, &expected_files());
-    assert_run(&v, false, &expected_files());
+    let r = check_json(
+        &img,
+        &[
+            OsStr::new("--source-dir"),
+            local.as_os_str(),
+            OsStr::new("--files"),
+        ],
+    );
+    let v = r.report();
+    assert_run(v, true, &expected_files());
+    assert_run(v, false, &expected_files());
 
     // Human report: counts per code and the first offending paths.
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .args([OsStr::new("check"), img.as_os_str()])
+    let text = Cmd::new(["check"])
+        .arg(&img)
         .args(["--dest", "/"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+        .run()
+        .stdout;
     assert!(text.contains("Azure rules"), "{text}");
     assert!(text.contains("azure.reparse-point: 1"), "{text}");
     assert!(text.contains("azure.long-path: 4"), "{text}");
@@ -268,17 +238,18 @@ fn dataset_rows_map_base_paths_on_the_drive() {
          \"F:\\missing\\\",\"other/\",BlockBlob,rename,None,None\n",
     )
     .unwrap();
-    let (v, exit) = check(&[img.as_os_str(), OsStr::new("--dataset"), csv.as_os_str()]);
-    assert_eq!(exit, 1);
+    let r = check_json(&img, &[OsStr::new("--dataset"), csv.as_os_str()]);
+    let v = r.report();
+    assert_eq!(r.code, 1);
     let runs = v["rules"].as_array().unwrap();
     assert_eq!(runs.len(), 2, "{v}");
-    let folder = paths(&runs[0]);
+    let folder = rule_paths(&runs[0]);
     assert_eq!(runs[0]["base_path"], "good");
     assert_eq!(runs[0]["destination"], "good-data/");
     assert_eq!(folder["azure.blob-trailing"], ["trailing."]);
     assert_eq!(folder["azure.reparse-point"], ["link"]);
     assert!(!folder.contains_key("azure.page-blob-alignment"));
-    let file = paths(&runs[1]);
+    let file = rule_paths(&runs[1]);
     assert_eq!(runs[1]["destination"], "vhds/disk.vhd");
     assert_eq!(file["azure.page-blob-alignment"], ["disk.vhd"]);
     let missing: Vec<&Value> = v["findings"]
@@ -293,14 +264,13 @@ fn dataset_rows_map_base_paths_on_the_drive() {
 #[test]
 fn without_a_destination_the_rule_rows_are_not_checked() {
     let img = common::images::image("superfloppy-ntfs.img.xz");
-    let (v, _) = check(&[img.as_os_str()]);
+    let r = check_json::<&str>(&img, &[]);
+    let v = r.report();
     for s in ["Unsupported data", "Data copy completed with warnings"] {
+        assert_eq!(row(v, s), "not-checked");
         assert_eq!(
-            row(&v, s),
-            (
-                "not-checked".to_string(),
-                ie_preflight::check::rules_stage::NO_DESTINATION_OR_MANIFEST.to_string()
-            )
+            reason(v, s),
+            ie_preflight::check::rules_stage::NO_DESTINATION_OR_MANIFEST
         );
     }
     assert_eq!(v["rules"], serde_json::json!([]));
@@ -310,34 +280,29 @@ fn without_a_destination_the_rule_rows_are_not_checked() {
 fn source_dir_alone_needs_no_drive() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("fine.txt"), b"ok").unwrap();
-    let (v, exit) = check(&[
-        OsStr::new("--source-dir"),
-        dir.path().as_os_str(),
-        OsStr::new("--dest"),
-        OsStr::new("mycontainer/"),
-    ]);
-    assert_eq!(exit, 0, "{v}");
-    assert_eq!(row(&v, "Unsupported data").0, "pass");
+    let r = Cmd::new(["check", "--json", "--source-dir"])
+        .arg(dir.path())
+        .args(["--dest", "mycontainer/"])
+        .run()
+        .assert_no_panic();
+    let v = r.report();
+    assert_eq!(r.code, 0, "{v}");
+    assert_eq!(row(v, "Unsupported data"), "pass");
     assert_eq!(v["rules"][0]["files"], 1);
     // No destination: nothing was judged, so the verdict cannot be "ready".
-    let (v, exit) = check(&[OsStr::new("--source-dir"), dir.path().as_os_str()]);
-    assert_eq!(exit, 3, "{v}");
-    // Neither a drive nor a folder: a usage error.
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .args(["check", "--dest", "c/"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    // A bad destination is a usage error too.
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .args(["check", "--dest", "/c/"])
-        .arg("--source-dir")
+    let r = Cmd::new(["check", "--json", "--source-dir"])
         .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .run()
+        .assert_no_panic();
+    let v = r.report();
+    assert_eq!(r.code, 3, "{v}");
+    // Neither a drive nor a folder: a usage error.
+    assert_eq!(ie_preflight(["check", "--dest", "c/"]).code, 2);
+    // A bad destination is a usage error too.
+    let r = Cmd::new(["check", "--dest", "/c/", "--source-dir"])
+        .arg(dir.path())
+        .run();
+    assert_eq!(r.code, 2);
 }
 
 /// Set FILE_ATTRIBUTE_ENCRYPTED (0x4000) in the `$STANDARD_INFORMATION` of the
@@ -388,11 +353,12 @@ fn efs_flag_from_the_mft_is_unsupported_data() {
     let dir = tempfile::tempdir().unwrap();
     let img = build_drive(dir.path());
     set_encrypted(&img, "ok.txt");
-    let (v, exit) = check(&[img.as_os_str(), OsStr::new("--dest"), OsStr::new("/")]);
-    assert_eq!(exit, 1);
+    let r = check_json(&img, &["--dest", "/"]);
+    let v = r.report();
+    assert_eq!(r.code, 1);
     let mut want = expected_blob();
     want.insert("azure.efs-encrypted".into(), vec!["good/ok.txt".into()]);
-    assert_run(&v, true, &want);
+    assert_run(v, true, &want);
     let efs = v["findings"]
         .as_array()
         .unwrap()

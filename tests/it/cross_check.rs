@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use assert_cmd::Command;
+use common::cli::Cmd;
 use common::images::{expected, image};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -12,13 +12,8 @@ use std::process;
 /// (start, sectors) of every partition we report; `with_containers` keeps MBR
 /// extended partitions (sfdisk lists them, mmls does not).
 fn ours(path: &std::path::Path, with_containers: bool) -> (BTreeSet<(u64, u64)>, u64) {
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .args(["check", "--json"])
-        .arg(path)
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = Cmd::new(["check", "--json"]).arg(path).run();
+    let v = r.report();
     let parts = v["disk"]["partitions"]
         .as_array()
         .unwrap()

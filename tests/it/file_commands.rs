@@ -1,20 +1,7 @@
 //! `blob-list` and `dataset` end to end: findings with positions, exit codes.
 
-use assert_cmd::Command;
+use crate::common::cli::ie_preflight;
 use std::path::Path;
-
-fn run(args: &[&str]) -> (i32, serde_json::Value) {
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .args(args)
-        .arg("--json")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null),
-    )
-}
 
 fn data(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -26,13 +13,14 @@ fn data(name: &str) -> String {
 
 #[test]
 fn blob_list_errors_carry_line_and_column() {
-    let (code, v) = run(&["blob-list", &data("bloblist/root-case.xml")]);
-    assert_eq!(code, 1);
-    let f = &v["findings"][0];
+    let r = ie_preflight(["blob-list", &data("bloblist/root-case.xml"), "--json"]);
+    assert_eq!(r.code, 1);
+    let f = &r.report()["findings"][0];
     assert_eq!(f["predicts"], "Export blob list format invalid");
     assert!(f["subject"].as_str().unwrap().contains("line "), "{f}");
-    let (code, v) = run(&["blob-list", &data("bloblist/valid.xml")]);
-    assert_eq!(code, 0, "{v}");
+    let r = ie_preflight(["blob-list", &data("bloblist/valid.xml"), "--json"]);
+    let v = r.report();
+    assert_eq!(r.code, 0, "{v}");
     assert_eq!(v["verdict"], "ready");
 }
 
@@ -41,16 +29,22 @@ fn valid_dataset_and_bad_key_driveset() {
     let dir = tempfile::tempdir().unwrap();
     let ds = dir.path().join("dataset.csv");
     std::fs::write(&ds, "BasePath,DstBlobPathOrPrefix,BlobType,Disposition,MetadataFile,PropertiesFile\n\"F:\\\\50M_original\\\\\",\"containername/\",BlockBlob,overwrite,\"None\",None\n").unwrap();
-    let (code, v) = run(&["dataset", ds.to_str().unwrap()]);
-    assert_eq!(code, 0, "{v}");
+    let r = ie_preflight(["dataset", ds.to_str().unwrap(), "--json"]);
+    assert_eq!(r.code, 0, "{}", r.report());
     let dr = dir.path().join("driveset.csv");
     std::fs::write(
         &dr,
         "DriveLetter,FormatOption,SilentOrPromptOnFormat,Encryption,ExistingBitLockerKey\nG,AlreadyFormatted,SilentMode,AlreadyEncrypted,439675-460165-128202-905124-487224-524332-851649-442187\n",
     )
     .unwrap();
-    let (code, v) = run(&["dataset", ds.to_str().unwrap(), dr.to_str().unwrap()]);
-    assert_eq!(code, 1, "{v}");
+    let r = ie_preflight([
+        "dataset",
+        ds.to_str().unwrap(),
+        dr.to_str().unwrap(),
+        "--json",
+    ]);
+    let v = r.report();
+    assert_eq!(r.code, 1, "{v}");
     let text = v.to_string();
     assert!(text.contains("driveset.key-invalid"), "{text}");
     assert!(!text.contains("439675"), "the key must never be printed");
@@ -58,6 +52,6 @@ fn valid_dataset_and_bad_key_driveset() {
 
 #[test]
 fn missing_file_exits_3() {
-    let (code, _) = run(&["blob-list", "/nonexistent/list.xml"]);
-    assert_eq!(code, 3);
+    let r = ie_preflight(["blob-list", "/nonexistent/list.xml", "--json"]);
+    assert_eq!(r.code, 3);
 }

@@ -1,31 +1,22 @@
 //! `ie-preflight log`: both service log formats summarised; files not copied.
 
-use assert_cmd::Command;
-use serde_json::Value;
+use crate::common::cli::Cmd;
 use std::path::{Path, PathBuf};
 
 fn logs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/logs")
 }
 
-fn run(args: &[&std::ffi::OsStr]) -> (Value, i32) {
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("log")
-        .args(args)
-        .arg("--json")
-        .output()
-        .unwrap();
-    (
-        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
-        out.status.code().unwrap(),
-    )
+/// `log LOG --json`.
+fn log_json(log: &str) -> Cmd {
+    Cmd::new(["log"]).arg(logs().join(log)).arg("--json")
 }
 
 #[test]
 fn classic_drive_log() {
-    let (v, code) = run(&[logs().join("classic-verbose.xml").as_os_str()]);
-    assert_eq!(code, 1);
+    let r = log_json("classic-verbose.xml").run();
+    let v = r.report();
+    assert_eq!(r.code, 1);
     assert_eq!(v["format"], "classic");
     assert_eq!(v["version"], "2014-11-01");
     assert_eq!(v["drive_id"], "WD-WMATV123456");
@@ -43,8 +34,9 @@ fn classic_drive_log() {
 
 #[test]
 fn databox_copy_log() {
-    let (v, code) = run(&[logs().join("databox-copylog.xml").as_os_str()]);
-    assert_eq!(code, 1);
+    let r = log_json("databox-copylog.xml").run();
+    let v = r.report();
+    assert_eq!(r.code, 1);
     assert_eq!(v["format"], "databox");
     assert_eq!(v["version"], "2021-08-01");
     assert_eq!(v["drive_status"], "Failed");
@@ -75,20 +67,20 @@ fn verbose_log_against_hashes_lists_files_not_copied() {
         format!("{h}  photos/2024/img001.jpg\n{h}  photos/2024/img002.jpg\n{h}  docs/readme.txt\n{h}  docs/report 2024.pdf\n{h}  a/b/c/deep.txt\n"),
     )
     .unwrap();
-    let (v, code) = run(&[
-        logs().join("databox-verbose.xml").as_os_str(),
-        "--hashes".as_ref(),
-        hashes.as_os_str(),
-    ]);
-    assert_eq!(code, 1);
+    let r = log_json("databox-verbose.xml")
+        .arg("--hashes")
+        .arg(&hashes)
+        .run();
+    let v = r.report();
+    assert_eq!(r.code, 1);
     assert_eq!(v["copied"], 3);
     assert_eq!(
         v["not_copied"],
         serde_json::json!(["docs/report 2024.pdf", "a/b/c/deep.txt"])
     );
-    let (v, code) = run(&[logs().join("databox-verbose.xml").as_os_str()]);
-    assert_eq!(code, 0);
-    assert!(v.get("not_copied").is_none());
+    let r = log_json("databox-verbose.xml").run();
+    assert_eq!(r.code, 0);
+    assert!(r.report().get("not_copied").is_none());
 }
 
 #[test]
@@ -104,13 +96,8 @@ fn hostile_logs_are_refused_cleanly() {
     ] {
         let p = dir.path().join(name);
         std::fs::write(&p, text).unwrap();
-        let out = Command::cargo_bin("ie-preflight")
-            .unwrap()
-            .arg("log")
-            .arg(&p)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(3), "{name}");
-        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+        let r = Cmd::new(["log"]).arg(&p).run();
+        assert_eq!(r.code, 3, "{name}");
+        assert!(!r.stderr.contains("panicked"));
     }
 }

@@ -2,26 +2,16 @@
 
 use crate::common;
 
-use assert_cmd::Command;
+use common::cli::Cmd;
 use common::images::image;
 use std::collections::BTreeSet;
 use std::process;
 
 /// (path, is_dir) of every non-metadata entry our `ls` prints.
 fn ours(img: &std::path::Path) -> BTreeSet<(String, bool)> {
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("ls")
-        .arg(img)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
+    let r = Cmd::new(["ls"]).arg(img).run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
         .lines()
         .map(|l| {
             let mut f = l.split('\t');
@@ -70,14 +60,10 @@ fn ls_matches_fls_on_partitioned_images() {
 
 #[test]
 fn ls_json_and_sizes() {
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .args(["ls", "--json"])
+    let r = Cmd::new(["ls", "--json"])
         .arg(image("sample-drive.img"))
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let e = v["entries"].as_array().unwrap();
+        .run();
+    let e = r.report()["entries"].as_array().unwrap();
     let pdf = e
         .iter()
         .find(|x| x["path"] == "docs/report 2024.pdf")
@@ -87,12 +73,7 @@ fn ls_json_and_sizes() {
 
 #[test]
 fn ls_refuses_a_volume_that_is_not_ntfs() {
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("ls")
-        .arg(image("exfat-only.img.xz"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("exFAT"));
+    let r = Cmd::new(["ls"]).arg(image("exfat-only.img.xz")).run();
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.contains("exFAT"));
 }

@@ -6,31 +6,23 @@
 
 use crate::common;
 
-use assert_cmd::Command;
+use common::cli::Cmd;
 use common::manifest::*;
 use common::report::{check_json, manifest_codes};
 use ie_preflight::ntfs_volume::{DataRef, NtfsVolume};
 use ie_preflight::scan::{self, Job, ScanOptions};
 use ie_preflight::source::ReadAt;
-use serde_json::Value;
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
-fn manifest_json(manifest: &Path, source: &Path, extra: &[&str]) -> Value {
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("manifest")
+/// `manifest MANIFEST --source SOURCE --json`.
+fn manifest_cmd(manifest: &Path, source: &Path) -> Cmd {
+    Cmd::new(["manifest"])
         .arg(manifest)
         .arg("--source")
         .arg(source)
         .arg("--json")
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 /// Volume byte offset of byte `off` of the file at `path`.
@@ -65,7 +57,7 @@ fn correct_drive_passes_and_hashes_verify() {
     let hashes = dir.path().join("hashes.sha256");
     let hashes_md5 = dir.path().join("hashes.md5");
     let md5 = md5_hex(text.as_bytes()).to_lowercase();
-    let (v, _) = check_json(
+    let r = check_json(
         &img,
         &[
             "--manifest-hash",
@@ -80,7 +72,8 @@ fn correct_drive_passes_and_hashes_verify() {
             "2",
         ],
     );
-    assert!(manifest_codes(&v).is_empty(), "{:#?}", v["findings"]);
+    let v = r.report();
+    assert!(manifest_codes(v).is_empty(), "{:#?}", v["findings"]);
     let content = &v["volume"]["ntfs"]["content"];
     assert_eq!(content["manifest"]["found"], true);
     assert_eq!(content["manifest"]["blobs"], files.len() as u64);
@@ -91,12 +84,13 @@ fn correct_drive_passes_and_hashes_verify() {
         !v.to_string().contains(&base64(&[7u8; 64])),
         "account key in JSON"
     );
-    let row = common::report::row(&v, "Manifest file error");
+    let row = common::report::row(v, "Manifest file error");
     assert_eq!(row, "pass", "{row}");
 
     // Per-file hashes in JSON on request only; --no-hash reads no data.
     assert!(content.get("hashes").is_none());
-    let (v, _) = check_json(&img, &["--hashes-in-json"]);
+    let r = check_json(&img, &["--hashes-in-json"]);
+    let v = r.report();
     let listed = v["volume"]["ntfs"]["content"]["hashes"]
         .as_array()
         .expect("hashes")
@@ -112,7 +106,8 @@ fn correct_drive_passes_and_hashes_verify() {
         .map(|b| format!("{b:02x}"))
         .collect();
     assert_eq!(big["sha256"], want.as_str());
-    let (v, _) = check_json(&img, &["--no-hash"]);
+    let r = check_json(&img, &["--no-hash"]);
+    let v = r.report();
     assert!(v["volume"]["ntfs"]["content"].get("scan").is_none());
     assert_eq!(v["volume"]["ntfs"]["content"]["manifest"]["found"], true);
 
@@ -170,12 +165,12 @@ fn each_damage_has_its_own_finding() {
     let md5 = md5_hex(good.as_bytes());
 
     // The correct manifest, given from outside.
-    let v = manifest_json(
-        &write("good.xml", &good),
-        &img,
-        &["--manifest-hash", &md5, "--drive-id", DRIVE_ID],
-    );
-    assert!(manifest_codes(&v).is_empty(), "{:#?}", v["findings"]);
+    let r = manifest_cmd(&write("good.xml", &good), &img)
+        .args(["--manifest-hash", &md5, "--drive-id", DRIVE_ID])
+        .run()
+        .assert_no_panic();
+    let v = r.report();
+    assert!(manifest_codes(v).is_empty(), "{:#?}", v["findings"]);
 
     let cases: Vec<(&str, String, Vec<&str>, &str)> = vec![
         (
@@ -266,8 +261,12 @@ fn each_damage_has_its_own_finding() {
         if name != "drive-id" {
             assert!(text != good, "{name}: the damage did not apply");
         }
-        let v = manifest_json(&write(&format!("{name}.xml"), &text), &img, &extra);
-        let got = manifest_codes(&v);
+        let r = manifest_cmd(&write(&format!("{name}.xml"), &text), &img)
+            .args(&extra)
+            .run()
+            .assert_no_panic();
+        let v = r.report();
+        let got = manifest_codes(v);
         assert!(
             got.iter().any(|c| c == want),
             "{name}: {want} expected, got {got:?}"
@@ -303,8 +302,11 @@ fn each_damage_has_its_own_finding() {
     }
     let bad_img = dir.path().join("flipped.img");
     std::fs::write(&bad_img, &bytes).unwrap();
-    let v = manifest_json(&write("good2.xml", &good), &bad_img, &[]);
-    let got = manifest_codes(&v);
+    let r = manifest_cmd(&write("good2.xml", &good), &bad_img)
+        .run()
+        .assert_no_panic();
+    let v = r.report();
+    let got = manifest_codes(v);
     assert_eq!(
         got,
         vec!["manifest.block-hash-mismatch".to_string(); 2],
@@ -327,7 +329,8 @@ fn each_damage_has_its_own_finding() {
     }
 
     // No manifest on the drive: a warning at the default place, an error at an explicit one.
-    let (v, _) = check_json(&img, &["--no-hash"]);
+    let r = check_json(&img, &["--no-hash"]);
+    let v = r.report();
     let f = v["findings"]
         .as_array()
         .unwrap()
@@ -335,7 +338,8 @@ fn each_damage_has_its_own_finding() {
         .find(|f| f["code"] == "manifest.not-found")
         .expect("not-found");
     assert_eq!(f["severity"], "warning");
-    let (v, _) = check_json(&img, &["--no-hash", "--manifest-file", "\\Other.xml"]);
+    let r = check_json(&img, &["--no-hash", "--manifest-file", "\\Other.xml"]);
+    let v = r.report();
     let f = v["findings"]
         .as_array()
         .unwrap()

@@ -4,6 +4,7 @@
 
 use crate::common;
 
+use common::cli::Cmd;
 use common::manifest::*;
 use ie_preflight::manifest::{codes, parse_manifest};
 use ie_preflight::report::{Finding, Severity};
@@ -385,12 +386,8 @@ fn drive_options_need_source() {
     let out = dir.path().join("out.txt");
     let out = out.to_str().unwrap();
     let sample = common::testdata().join("sample-drive.img");
-    let cmd = || {
-        let mut c = assert_cmd::Command::cargo_bin("ie-preflight").unwrap();
-        c.arg("manifest").arg(&xml);
-        c
-    };
-    cmd().assert().code(0);
+    let cmd = || Cmd::new(["manifest"]).arg(&xml);
+    assert_eq!(cmd().run().code, 0);
     let key = "000000-000000-000000-000000-000000-000000-000000-000000";
     let file = xml.to_str().unwrap();
     let options: [&[&str]; 11] = [
@@ -407,27 +404,21 @@ fn drive_options_need_source() {
         &["--bek", file],
     ];
     for opt in options {
-        let o = cmd().args(opt).output().unwrap();
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{opt:?}: {err}");
+        let r = cmd().args(opt).run();
+        let err = &r.stderr;
+        assert_eq!(r.code, 2, "{opt:?}: {err}");
         assert!(err.contains("--source"), "{opt:?}: {err}");
         assert!(!std::path::Path::new(out).exists(), "{opt:?}");
         // With a drive it is accepted (the sample has no BitLocker: exit 1).
-        let o = cmd()
-            .args(opt)
-            .arg("--source")
-            .arg(&sample)
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(1), "{opt:?} --source: {err}");
+        let r = cmd().args(opt).arg("--source").arg(&sample).run();
+        let err = &r.stderr;
+        assert_eq!(r.code, 1, "{opt:?} --source: {err}");
         if opt.contains(&out) {
             std::fs::remove_file(out).unwrap(); // it was written
         }
     }
     // Each option's help (its line and the wrapped ones after it) says it needs --source.
-    let help = cmd().arg("--help").output().unwrap();
-    let help = String::from_utf8_lossy(&help.stdout);
+    let help = cmd().arg("--help").run().stdout;
     let lines: Vec<&str> = help.lines().map(str::trim_start).collect();
     for opt in [
         "--hashes ",

@@ -1,26 +1,13 @@
 //! `ie-preflight status`: every job and drive state explained, checked against
 //! golden files in testdata/jobs/golden (regenerate with IE_PREFLIGHT_BLESS=1).
 
-use assert_cmd::Command;
+use crate::common::cli::Cmd;
 use ie_preflight::job::states::{DRIVE_STATES, JOB_STATES};
 use ie_preflight::report::DriveStatus;
 use std::path::{Path, PathBuf};
 
 fn jobs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/jobs")
-}
-
-fn status(path: &Path, json: bool) -> (String, i32) {
-    let mut c = Command::cargo_bin("ie-preflight").unwrap();
-    c.arg("status").arg(path);
-    if json {
-        c.arg("--json");
-    }
-    let out = c.output().unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        out.status.code().unwrap(),
-    )
 }
 
 /// Compare with the golden file, or write it when blessing.
@@ -54,12 +41,13 @@ fn every_job_state_is_explained() {
         for name in std::iter::once(&s.portal).chain(s.aliases.iter()) {
             let p = dir.path().join("job.json");
             std::fs::write(&p, format!(r#"{{"name":"j","properties":{{"jobType":"Import","state":"{name}","driveList":[]}}}}"#)).unwrap();
-            let (text, code) = status(&p, false);
+            let r = Cmd::new(["status"]).arg(&p).run();
+            let text = &r.stdout;
             assert!(text.contains(s.portal), "{name}: {text}");
             assert!(text.contains(s.meaning), "{name}");
-            assert_eq!(code, i32::from(s.failed), "{name}");
+            assert_eq!(r.code, i32::from(s.failed), "{name}");
             if name == &s.portal {
-                golden(&format!("job-{}.txt", slug(s.portal)), &text);
+                golden(&format!("job-{}.txt", slug(s.portal)), text);
             }
         }
     }
@@ -86,10 +74,11 @@ fn every_drive_state_is_explained() {
         .collect();
     let p = dir.path().join("drives.json");
     std::fs::write(&p, format!("[{}]", list.join(","))).unwrap();
-    let (text, code) = status(&p, false);
-    assert_eq!(code, 1, "failure states make the exit code 1");
+    let r = Cmd::new(["status"]).arg(&p).run();
+    let text = &r.stdout;
+    assert_eq!(r.code, 1, "failure states make the exit code 1");
     assert!(!text.contains("not one the service documents"), "{text}");
-    golden("drives-every-state.txt", &text);
+    golden("drives-every-state.txt", text);
     for s in DriveStatus::ALL {
         assert!(text.contains(&format!("FAILED: {}", s.as_str())), "{s}");
     }
@@ -104,9 +93,10 @@ fn fixtures_in_each_shape() {
         ("journal.jrn", 0),
         ("_DriveInfo_9CA995BB.xml", 0),
     ] {
-        let (text, got) = status(&jobs().join(file), false);
-        assert_eq!(got, code, "{file}");
-        golden(&format!("{}.txt", file.rsplit_once('.').unwrap().0), &text);
+        let r = Cmd::new(["status"]).arg(jobs().join(file)).run();
+        let text = &r.stdout;
+        assert_eq!(r.code, code, "{file}");
+        golden(&format!("{}.txt", file.rsplit_once('.').unwrap().0), text);
         // Secrets never appear.
         for key in [
             "060456-014509",
@@ -116,17 +106,23 @@ fn fixtures_in_each_shape() {
         ] {
             assert!(!text.contains(key), "{file} printed a key");
         }
-        let (json, _) = status(&jobs().join(file), true);
-        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(v["schema"], "ie-preflight/1");
+        let r = Cmd::new(["status"])
+            .arg(jobs().join(file))
+            .arg("--json")
+            .run();
+        let json = &r.stdout;
+        assert_eq!(r.report()["schema"], "ie-preflight/1");
         assert!(!json.contains("060456-014509") && !json.contains("439675-460165"));
     }
-    let (text, _) = status(&jobs().join("rest-import.json"), false);
+    let text = Cmd::new(["status"])
+        .arg(jobs().join("rest-import.json"))
+        .run()
+        .stdout;
     assert!(text.contains("70% completed"));
     assert!(text.contains("FAILED: BitLocker key invalid"));
     assert!(text.contains("FAILED: Disk not received at datacenter"));
     for f in ["journal.jrn", "_DriveInfo_9CA995BB.xml"] {
-        let (text, _) = status(&jobs().join(f), false);
+        let text = Cmd::new(["status"]).arg(jobs().join(f)).run().stdout;
         assert!(text.contains("Drive 9CA995BB"), "{f}: {text}");
         assert!(text.contains("\\DriveManifest.xml"), "{f}");
         assert!(text.contains("well-formed recovery password"), "{f}");
@@ -142,6 +138,7 @@ fn unreadable_job_exits_3() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("x.json");
     std::fs::write(&p, "{\"hello\": 1}").unwrap();
-    assert_eq!(status(&p, false).1, 3);
-    assert_eq!(status(&dir.path().join("missing.json"), false).1, 3);
+    assert_eq!(Cmd::new(["status"]).arg(&p).run().code, 3);
+    let missing = dir.path().join("missing.json");
+    assert_eq!(Cmd::new(["status"]).arg(missing).run().code, 3);
 }

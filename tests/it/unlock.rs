@@ -4,16 +4,10 @@
 use crate::bitlk;
 use crate::common;
 
-use assert_cmd::Command;
+use common::cli::Cmd;
 use sha2::{Digest, Sha256};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
-
-fn key_file(key: &str) -> tempfile::NamedTempFile {
-    let mut f = tempfile::NamedTempFile::new().unwrap();
-    writeln!(f, "{key}").unwrap();
-    f
-}
 
 fn sha256_file(p: &Path) -> String {
     let mut f = std::fs::File::open(p).unwrap();
@@ -32,25 +26,9 @@ fn sha256_file(p: &Path) -> String {
         .collect::<String>()
 }
 
-struct Run {
-    code: i32,
-    stderr: String,
-}
-
-fn unlock(src: &Path, args: &[&std::ffi::OsStr], out: &Path) -> Run {
-    let o = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("unlock")
-        .arg(src)
-        .args(args)
-        .arg("-o")
-        .arg(out)
-        .output()
-        .unwrap();
-    Run {
-        code: o.status.code().unwrap(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
+/// `unlock SOURCE -o OUT`, to which the key options are added.
+fn unlock(src: &Path, out: &Path) -> Cmd {
+    Cmd::new(["unlock"]).arg(src).arg("-o").arg(out)
 }
 
 #[test]
@@ -64,13 +42,10 @@ fn every_image_unlocks_to_its_sha256() {
         let (Some(rp), Some(want)) = (img.get("RP"), img.get("SHA256SUM")) else {
             continue;
         };
-        let key = key_file(rp);
         let out = dir.path().join(format!("{}.plain", img.name));
-        let r = unlock(
-            &img.path,
-            &["--recovery-key-file".as_ref(), key.path().as_os_str()],
-            &out,
-        );
+        let r = unlock(&img.path, &out)
+            .key_file("--recovery-key-file", rp)
+            .run();
         assert_eq!(r.code, 0, "{}: {}", img.name, r.stderr);
         assert!(!r.stderr.contains(rp), "the key must never be printed");
         assert_eq!(sha256_file(&out), want, "{}", img.name);
@@ -96,13 +71,10 @@ fn password_and_startup_key_unlock_too() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let pw = key_file(xts.get("PW").unwrap());
     let out = dir.path().join("pw.plain");
-    let r = unlock(
-        &xts.path,
-        &["--password-file".as_ref(), pw.path().as_os_str()],
-        &out,
-    );
+    let r = unlock(&xts.path, &out)
+        .key_file("--password-file", xts.get("PW").unwrap())
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(sha256_file(&out), xts.get("SHA256SUM").unwrap());
 
@@ -112,7 +84,7 @@ fn password_and_startup_key_unlock_too() {
         .find(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("bek")))
         .expect("the .BEK file is shipped with the images");
     let out = dir.path().join("bek.plain");
-    let r = unlock(&sk.path, &["--bek".as_ref(), bek.as_os_str()], &out);
+    let r = unlock(&sk.path, &out).arg("--bek").arg(&bek).run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     if let Some(want) = sk.get("SHA256SUM") {
         assert_eq!(sha256_file(&out), want);
@@ -126,23 +98,19 @@ fn wrong_key_exits_1_and_writes_nothing() {
     };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("plain.img");
-    let key = key_file(&bitlk::wrong_recovery_password(img.get("RP").unwrap()));
-    let r = unlock(
-        &img.path,
-        &["--recovery-key-file".as_ref(), key.path().as_os_str()],
-        &out,
-    );
+    let wrong = bitlk::wrong_recovery_password(img.get("RP").unwrap());
+    let r = unlock(&img.path, &out)
+        .key_file("--recovery-key-file", &wrong)
+        .run();
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("BitLocker key invalid"), "{}", r.stderr);
     assert!(!out.exists());
 
     // A malformed key names the bad group.
-    let key = key_file("111111-222222-333333-444444-555555-666666-777777-888888");
-    let r = unlock(
-        &img.path,
-        &["--recovery-key-file".as_ref(), key.path().as_os_str()],
-        &out,
-    );
+    let malformed = "111111-222222-333333-444444-555555-666666-777777-888888";
+    let r = unlock(&img.path, &out)
+        .key_file("--recovery-key-file", malformed)
+        .run();
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("BitLocker key invalid"), "{}", r.stderr);
     assert!(r.stderr.contains("group"), "{}", r.stderr);
@@ -155,18 +123,16 @@ fn existing_output_and_the_source_are_never_overwritten() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let key = key_file(img.get("RP").unwrap());
-    let keyarg = ["--recovery-key-file".as_ref(), key.path().as_os_str()];
+    let keyed =
+        |out: &Path| unlock(&img.path, out).key_file("--recovery-key-file", img.get("RP").unwrap());
     let out = dir.path().join("exists.img");
     std::fs::write(&out, b"keep me").unwrap();
-    let r = unlock(&img.path, &keyarg, &out);
+    let r = keyed(&out).run();
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("--force"), "{}", r.stderr);
     assert_eq!(std::fs::read(&out).unwrap(), b"keep me");
 
-    let mut forced: Vec<&std::ffi::OsStr> = keyarg.to_vec();
-    forced.push("--force".as_ref());
-    let r = unlock(&img.path, &forced, &out);
+    let r = keyed(&out).arg("--force").run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(sha256_file(&out), img.get("SHA256SUM").unwrap());
 
@@ -174,7 +140,7 @@ fn existing_output_and_the_source_are_never_overwritten() {
     let before = sha256_file(&img.path);
     let link = dir.path().join("link.img");
     std::os::unix::fs::symlink(&img.path, &link).unwrap();
-    let r = unlock(&img.path, &forced, &link);
+    let r = keyed(&link).arg("--force").run();
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("is the source"), "{}", r.stderr);
     assert_eq!(sha256_file(&img.path), before);
@@ -187,14 +153,14 @@ fn no_key_is_a_usage_error_and_bad_source_cannot_complete() {
     };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("plain.img");
-    let r = unlock(&img.path, &[], &out);
+    let r = unlock(&img.path, &out).run();
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(!out.exists());
-    let r = unlock(&dir.path().join("missing.img"), &[], &out);
+    let r = unlock(&dir.path().join("missing.img"), &out).run();
     assert_eq!(r.code, 3, "{}", r.stderr);
     // A clear-key volume needs no key.
     if let Some(ck) = bitlk::image("bitlk-aes-xts-128-clearkey-only") {
-        let r = unlock(&ck.path, &[], &out);
+        let r = unlock(&ck.path, &out).run();
         assert_eq!(r.code, 0, "{}", r.stderr);
         if let Some(want) = ck.get("SHA256SUM") {
             assert_eq!(sha256_file(&out), want);
@@ -206,12 +172,12 @@ fn no_key_is_a_usage_error_and_bad_source_cannot_complete() {
 fn plain_ntfs_is_bitlocker_volume_not_found() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("plain.img");
-    let key = key_file("235818-357951-253979-013365-241120-245575-342914-591910");
-    let r = unlock(
-        &common::testdata().join("sample-drive.img"),
-        &["--recovery-key-file".as_ref(), key.path().as_os_str()],
-        &out,
-    );
+    let r = unlock(&common::testdata().join("sample-drive.img"), &out)
+        .key_file(
+            "--recovery-key-file",
+            "235818-357951-253979-013365-241120-245575-342914-591910",
+        )
+        .run();
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
         r.stderr.contains("BitLocker volume not found"),

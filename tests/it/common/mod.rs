@@ -4,6 +4,7 @@
 //! [`require`]. On a developer's machine a missing prerequisite skips the test
 //! with a message; with `IE_PREFLIGHT_NO_SKIP=1` (set by `.ci/run`) it fails.
 
+pub mod cli;
 pub mod images;
 pub mod manifest;
 pub mod ntfs;

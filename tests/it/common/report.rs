@@ -1,26 +1,22 @@
 //! Running `ie-preflight check --json` and reading its report.
 
-use assert_cmd::Command;
+use super::cli::{Cmd, Run};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::path::Path;
 
-/// `check SOURCE --json EXTRA...`: the parsed report and the exit code.
-/// Fails the test on a panic or on output that is not JSON.
-pub fn check_json<S: AsRef<OsStr>>(source: &Path, extra: &[S]) -> (Value, i32) {
-    let out = Command::cargo_bin("ie-preflight")
-        .unwrap()
-        .arg("check")
+/// `check SOURCE --json EXTRA...`. Fails the test on a panic or on output
+/// that is not JSON: [`Run::report`] is the report.
+pub fn check_json<S: AsRef<OsStr>>(source: &Path, extra: &[S]) -> Run {
+    let r = Cmd::new(["check"])
         .arg(source)
         .arg("--json")
         .args(extra)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
-    (v, out.status.code().unwrap_or(-1))
+        .run()
+        .assert_no_panic();
+    r.report();
+    r
 }
 
 /// The finding codes of a report, sorted.
@@ -35,15 +31,33 @@ pub fn codes(v: &Value) -> Vec<String> {
     c
 }
 
-/// The checklist result (`pass`, `fail`, …) for a drive state.
-pub fn row(v: &Value, status: &str) -> String {
+/// The checklist row for a drive state.
+fn checklist_row<'a>(v: &'a Value, status: &str) -> Option<&'a Value> {
     v["checklist"]
         .as_array()
         .unwrap()
         .iter()
         .find(|r| r["status"] == status)
+}
+
+/// The checklist result (`pass`, `fail`, …) for a drive state.
+pub fn row(v: &Value, status: &str) -> String {
+    checklist_row(v, status)
         .map(|r| r["result"].as_str().unwrap().to_string())
         .unwrap_or_else(|| panic!("no checklist row {status}"))
+}
+
+/// The reason of a checklist row, or "" when it has none.
+pub fn reason(v: &Value, status: &str) -> String {
+    checklist_row(v, status)
+        .and_then(|r| r["reason"].as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Code → every offending path, from one run of the Azure rules (`rules[i]`).
+pub fn rule_paths(run: &Value) -> BTreeMap<String, Vec<String>> {
+    serde_json::from_value(run["all_paths"].clone()).unwrap()
 }
 
 /// The manifest and hash-scan finding codes of a report.
