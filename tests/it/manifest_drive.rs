@@ -148,6 +148,115 @@ fn correct_drive_passes_and_hashes_verify() {
     );
 }
 
+/// A damage done to the correct manifest, and the finding it must give.
+#[derive(Default)]
+struct Damage {
+    name: &'static str,
+    /// The damaged manifest; `None`: the correct one (the damage is in `args`).
+    manifest: Option<String>,
+    /// Options after `manifest MANIFEST --source DRIVE --json`.
+    args: Vec<String>,
+    /// The finding it must give: the only one, apart from those `allowed`.
+    want: &'static str,
+    allowed: &'static [&'static str],
+    /// The drive state `want` must predict, where it matters.
+    predicts: Option<&'static str>,
+}
+
+/// Every damage of [`each_damage_has_its_own_finding`], done to `good`: the
+/// correct manifest of `files`, whose MD5 is `md5`.
+fn damages(good: &str, files: &[FileSpec], md5: &str) -> Vec<Damage> {
+    let big = &files[0].data;
+    let vhd = &files[2].data;
+    // The Blob of empty.dat: the last one in the list.
+    let empty_blob = &good[good
+        .find("      <Blob>\n        <BlobPath>backup/empty.dat")
+        .unwrap()..good.rfind("    </BlobList>").unwrap()];
+    vec![
+        Damage {
+            name: "missing-file",
+            manifest: Some(good.replace("\\docs\\readme.txt", "\\docs\\gone.txt")),
+            want: "manifest.file-missing",
+            // A FilePath that names another file leaves the real one uncovered.
+            allowed: &["manifest.file-not-covered"],
+            ..Damage::default()
+        },
+        Damage {
+            name: "wrong-length",
+            manifest: Some(
+                good.replace("<Length>15</Length>", "<Length>16</Length>")
+                    .replace("Offset=\"0\" Length=\"15\"", "Offset=\"0\" Length=\"16\""),
+            ),
+            want: "manifest.length-mismatch",
+            ..Damage::default()
+        },
+        Damage {
+            name: "gap",
+            manifest: Some(good.replacen(
+                &format!(
+                    "Offset=\"0\" Length=\"4194304\" Id=\"AAAAAA==\" Hash=\"{}\"",
+                    md5_hex(&big[..BLOCK])
+                ),
+                &format!(
+                    "Offset=\"0\" Length=\"4194303\" Id=\"AAAAAA==\" Hash=\"{}\"",
+                    md5_hex(&big[..BLOCK - 1])
+                ),
+                1,
+            )),
+            want: "manifest.block-gap",
+            ..Damage::default()
+        },
+        Damage {
+            name: "page-overlap",
+            manifest: Some(good.replace(
+                &format!("<PageRange Offset=\"0\" Length=\"1048576\" Hash=\"{}\"/>", md5_hex(vhd)),
+                &format!(
+                    "<PageRange Offset=\"0\" Length=\"524800\" Hash=\"{}\"/><PageRange Offset=\"524288\" Length=\"524288\" Hash=\"{}\"/>",
+                    md5_hex(&vhd[..524800]),
+                    md5_hex(&vhd[524288..])
+                ),
+            )),
+            want: "manifest.page-range-overlap",
+            ..Damage::default()
+        },
+        Damage {
+            name: "manifest-md5",
+            manifest: Some(good.replace("ie-preflight tests", "ie-preflight tests (edited)")),
+            args: vec!["--manifest-hash".into(), md5.into()],
+            want: "manifest.manifest-hash-mismatch",
+            ..Damage::default()
+        },
+        Damage {
+            name: "drive-id",
+            manifest: None,
+            args: vec!["--drive-id".into(), "OTHERSERIAL".into()],
+            want: "manifest.drive-id-mismatch",
+            ..Damage::default()
+        },
+        Damage {
+            name: "not-covered",
+            manifest: Some(good.replace(empty_blob, "")),
+            want: "manifest.file-not-covered",
+            ..Damage::default()
+        },
+        // Data that no longer matches its MD5 is "Disk corrupted", side files too.
+        Damage {
+            name: "metadata-hash",
+            manifest: Some(good.replace(&md5_hex(METADATA.as_bytes()), &"0".repeat(32))),
+            want: "manifest.side-file-hash-mismatch",
+            predicts: Some("Disk corrupted"),
+            ..Damage::default()
+        },
+        Damage {
+            name: "block-hash",
+            manifest: Some(good.replace(&md5_hex(&files[1].data[..BLOCK]), &"A".repeat(32))),
+            want: "manifest.block-hash-mismatch",
+            predicts: Some("Disk corrupted"),
+            ..Damage::default()
+        },
+    ]
+}
+
 #[test]
 fn each_damage_has_its_own_finding() {
     if !prerequisites() {
@@ -172,124 +281,38 @@ fn each_damage_has_its_own_finding() {
     let v = r.report();
     assert!(manifest_codes(v).is_empty(), "{:#?}", v["findings"]);
 
-    let cases: Vec<(&str, String, Vec<&str>, &str)> = vec![
-        (
-            "missing-file",
-            good.replace("\\docs\\readme.txt", "\\docs\\gone.txt"),
-            vec![],
-            "manifest.file-missing",
-        ),
-        (
-            "wrong-length",
-            good.replace("<Length>15</Length>", "<Length>16</Length>")
-                .replace("Offset=\"0\" Length=\"15\"", "Offset=\"0\" Length=\"16\""),
-            vec![],
-            "manifest.length-mismatch",
-        ),
-        (
-            "gap",
-            {
-                let big = &files[0].data;
-                good.replacen(
-                    &format!(
-                        "Offset=\"0\" Length=\"4194304\" Id=\"AAAAAA==\" Hash=\"{}\"",
-                        md5_hex(&big[..BLOCK])
-                    ),
-                    &format!(
-                        "Offset=\"0\" Length=\"4194303\" Id=\"AAAAAA==\" Hash=\"{}\"",
-                        md5_hex(&big[..BLOCK - 1])
-                    ),
-                    1,
-                )
-            },
-            vec![],
-            "manifest.block-gap",
-        ),
-        (
-            "page-overlap",
-            {
-                let vhd = &files[2].data;
-                good.replace(
-                    &format!("<PageRange Offset=\"0\" Length=\"1048576\" Hash=\"{}\"/>", md5_hex(vhd)),
-                    &format!(
-                        "<PageRange Offset=\"0\" Length=\"524800\" Hash=\"{}\"/><PageRange Offset=\"524288\" Length=\"524288\" Hash=\"{}\"/>",
-                        md5_hex(&vhd[..524800]),
-                        md5_hex(&vhd[524288..])
-                    ),
-                )
-            },
-            vec![],
-            "manifest.page-range-overlap",
-        ),
-        (
-            "manifest-md5",
-            good.replace("ie-preflight tests", "ie-preflight tests (edited)"),
-            vec!["--manifest-hash", &md5],
-            "manifest.manifest-hash-mismatch",
-        ),
-        (
-            "drive-id",
-            good.clone(),
-            vec!["--drive-id", "OTHERSERIAL"],
-            "manifest.drive-id-mismatch",
-        ),
-        (
-            "not-covered",
-            good.replace(
-                &good[good
-                    .find("      <Blob>\n        <BlobPath>backup/empty.dat")
-                    .unwrap()..good.rfind("    </BlobList>").unwrap()],
-                "",
-            ),
-            vec![],
-            "manifest.file-not-covered",
-        ),
-        (
-            "metadata-hash",
-            good.replace(&md5_hex(METADATA.as_bytes()), &"0".repeat(32)),
-            vec![],
-            "manifest.side-file-hash-mismatch",
-        ),
-        (
-            "block-hash",
-            good.replace(&md5_hex(&files[1].data[..BLOCK]), &"A".repeat(32)),
-            vec![],
-            "manifest.block-hash-mismatch",
-        ),
-    ];
-    for (name, text, extra, want) in cases {
-        if name != "drive-id" {
+    for d in damages(&good, &files, &md5) {
+        let name = d.name;
+        let text = d.manifest.as_deref().unwrap_or(&good);
+        if d.manifest.is_some() {
             assert!(text != good, "{name}: the damage did not apply");
         }
-        let r = manifest_cmd(&write(&format!("{name}.xml"), &text), &img)
-            .args(&extra)
+        let r = manifest_cmd(&write(&format!("{name}.xml"), text), &img)
+            .args(&d.args)
             .run()
             .assert_no_panic();
         let v = r.report();
         let got = manifest_codes(v);
+        let want = d.want;
         assert!(
             got.iter().any(|c| c == want),
             "{name}: {want} expected, got {got:?}"
         );
-        // A FilePath that names another file leaves the real one uncovered.
         let others: Vec<_> = got
             .iter()
-            .filter(|c| {
-                *c != want && !(name == "missing-file" && *c == "manifest.file-not-covered")
-            })
+            .filter(|c| *c != want && !d.allowed.contains(&c.as_str()))
             .collect();
         assert!(
             others.is_empty(),
             "{name}: only {want} expected, also got {others:?}"
         );
-        // Data that no longer matches its MD5 is "Disk corrupted", side files too.
-        if name.ends_with("-hash") {
+        if let Some(predicts) = d.predicts {
             let f = v["findings"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .find(|f| f["code"] == want);
-            assert_eq!(f.unwrap()["predicts"], "Disk corrupted", "{name}");
+            assert_eq!(f.unwrap()["predicts"], predicts, "{name}");
         }
     }
 
