@@ -30,7 +30,7 @@ struct Built {
 /// Fixtures built so far, by template name.
 type Cache = Mutex<Vec<(String, Arc<Built>)>>;
 
-/// The fixture for `template`, built once per test binary and written to a temp file.
+/// The fixture for `template`, built once per test run and written to a temp file.
 fn built(template: &str) -> Option<Arc<Built>> {
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let img = bitlk::image(template)?;

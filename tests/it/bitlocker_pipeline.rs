@@ -30,7 +30,7 @@ struct Pipeline {
     serial: String,
 }
 
-/// The plain drive and its BitLocker twin, built once per test binary.
+/// The plain drive and its BitLocker twin, built once per test run.
 fn pipeline() -> Option<&'static Pipeline> {
     static P: OnceLock<Option<Pipeline>> = OnceLock::new();
     P.get_or_init(|| {

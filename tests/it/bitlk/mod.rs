@@ -66,7 +66,8 @@ fn locate() -> Result<PathBuf, String> {
     if dest.join("images.conf").is_file() {
         return Ok(dest);
     }
-    // Extract into a private directory, then rename: parallel test binaries race safely.
+    // Extract into a private directory, then rename: test runs at the same time
+    // (a debug and a release one share target/) race safely.
     let tmp = target.join(format!("bitlk-images.tmp.{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| format!("mkdir {}: {e}", tmp.display()))?;

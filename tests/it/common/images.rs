@@ -27,7 +27,8 @@ pub fn image(committed: &str) -> PathBuf {
         let mut input = std::io::BufReader::new(fs::File::open(&src).unwrap());
         let mut bytes = Vec::new();
         lzma_rs::xz_decompress(&mut input, &mut bytes).unwrap();
-        // Other test binaries may race: write aside, then rename into place.
+        // Another test run (debug and release share the target dir) may race:
+        // write aside, then rename into place.
         let tmp = dir.join(format!("{raw_name}.{}.tmp", std::process::id()));
         fs::create_dir_all(tmp.parent().unwrap_or(&dir)).unwrap();
         fs::write(&tmp, &bytes).unwrap();
