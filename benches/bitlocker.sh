@@ -7,7 +7,7 @@
 #      timed, so the cost of the attempt itself can be read off.
 #  (b) decrypt throughput: `ie-preflight unlock` against `dislocker-file` on a
 #      populated XTS-AES-128 volume of MIB MiB built by the test fixture helper
-#      (tests/bitlk/encrypt.rs); both outputs go to tmpfs and are verified.
+#      (tests/it/bitlk/encrypt.rs); both outputs go to tmpfs and are verified.
 #  (c) the same for XTS, CBC and CBC + Elephant on the Windows-made images.
 #  (d) the hash scan inside BitLocker: a plain NTFS volume with MIB MiB of file
 #      data (mkntfs + an ntfs-3g mount, as root) is encrypted into an
@@ -99,7 +99,7 @@ scan_step() {
     umount "$WORK/mnt"
     IE_PREFLIGHT_NO_SKIP=1 IE_PREFLIGHT_BENCH_OUT=$locked IE_PREFLIGHT_BENCH_MIB=0 \
         IE_PREFLIGHT_BENCH_INNER=$plain \
-        cargo test --release -j2 -q --test bitlocker_fixtures -- --ignored --exact make_bench_image >/dev/null
+        cargo test --release -j2 -q --test it -- --ignored --exact bitlocker_fixtures::make_bench_image >/dev/null
     local rp
     rp=$(awk '$0=="[bitlk-aes-xts-128]"{f=1;next} /^\[/{f=0} f&&/^RP=/{sub(/^RP=/,"");print}' "$DIR/images.conf")
     printf '%s' "$rp" >"$WORK/scan-key"
@@ -149,14 +149,14 @@ PY
 
 if [ "$SCAN_ONLY" = 1 ]; then
     # Extract the shared images into target/ if needed.
-    IE_PREFLIGHT_NO_SKIP=1 cargo test --release -j2 -q --test bitlocker_fixtures -- --exact cryptsetup_parses_every_fixture >/dev/null
+    IE_PREFLIGHT_NO_SKIP=1 cargo test --release -j2 -q --test it -- --exact bitlocker_fixtures::cryptsetup_parses_every_fixture >/dev/null
     scan_step
     exit 0
 fi
 IMG=$WORK/xts-$MIB.img
 # Builds the volume (and extracts the shared images into target/ if needed).
 IE_PREFLIGHT_NO_SKIP=1 IE_PREFLIGHT_BENCH_OUT=$IMG IE_PREFLIGHT_BENCH_MIB=$MIB \
-    cargo test --release -j2 -q --test bitlocker_fixtures -- --ignored --exact make_bench_image >/dev/null
+    cargo test --release -j2 -q --test it -- --ignored --exact bitlocker_fixtures::make_bench_image >/dev/null
 SMALL=$DIR/bitlk-aes-xts-128.img
 RP=$(awk '$0=="[bitlk-aes-xts-128]"{f=1;next} /^\[/{f=0} f&&/^RP=/{sub(/^RP=/,"");print}' "$DIR/images.conf")
 # cryptsetup --key-file takes the whole file as the passphrase: no newline.
