@@ -162,3 +162,20 @@ fn ordinary_copy_log_has_no_saturation_flag() {
     let v: Value = serde_json::from_str(&o.stdout).unwrap();
     assert!(v.get("copied_bytes_saturated").is_none(), "{v}");
 }
+
+/// Found while building the fuzz seeds: a directory whose index block
+/// straddles two runs of its `$INDEX_ALLOCATION` (ntfs-3g made it so on a
+/// nearly full volume) lost every name in that block; fls lists them all.
+#[test]
+fn ls_reads_an_index_block_that_straddles_runs() {
+    let img = regressions().join("ls/fragmented-index-block.img");
+    let o = run(&["ls".as_ref(), img.as_os_str()]);
+    assert_no_panic("ls", &o);
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    let in_dir = o
+        .stdout
+        .lines()
+        .filter(|l| l.contains("\tdir/file-with-a-longer-name-"))
+        .count();
+    assert_eq!(in_dir, 40, "{}", o.stdout);
+}

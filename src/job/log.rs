@@ -414,7 +414,9 @@ pub fn run(path: &std::path::Path, hashes: Option<&std::path::Path>, json: bool)
     i32::from(failed)
 }
 
-fn render(s: &LogSummary, missing: Option<&[String]>) -> String {
+/// The text summary `log` prints (public for the fuzz targets).
+#[doc(hidden)]
+pub fn render(s: &LogSummary, missing: Option<&[String]>) -> String {
     use std::fmt::Write;
     let mut o = String::new();
     let _ = writeln!(
