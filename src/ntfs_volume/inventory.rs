@@ -422,8 +422,7 @@ fn read_dir_entries(
     };
     let max_blocks: u64 = i30
         .iter()
-        .map(|e| e.clusters)
-        .sum::<u64>()
+        .fold(0u64, |n, e| n.saturating_add(e.clusters))
         .saturating_mul(geo.cluster_size)
         / bs;
     let mut seen = std::collections::HashSet::new();
