@@ -89,8 +89,10 @@ fn unlock(
     }
 }
 
-/// One JSON document, streamed entry by entry so a million files need no big buffer.
-fn write_json(
+/// The `ls --json` document: one JSON document, streamed entry by entry so a
+/// million files need no big buffer (public for the fuzz targets).
+#[doc(hidden)]
+pub fn write_json(
     out: &mut impl Write,
     inv: &ntfs_volume::Inventory,
     opts: LsOptions,

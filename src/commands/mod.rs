@@ -13,7 +13,8 @@ mod generate;
 mod input;
 mod keys;
 mod log;
-mod ls;
+#[doc(hidden)]
+pub mod ls;
 mod manifest;
 mod status;
 pub mod style;

@@ -43,7 +43,12 @@ pub struct LogSummary {
     pub renamed: Vec<Rename>,
     /// Files the log reports copied (verbose logs; classic: `Completed` blobs).
     pub copied: u64,
+    /// Sum of the copied files' sizes; `u64::MAX` when it saturated.
     pub copied_bytes: u64,
+    /// True when the sizes in the log add up to more than `u64::MAX` bytes
+    /// (`copied_bytes` is then `u64::MAX`, not a wrapped value).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub copied_bytes_saturated: bool,
     /// Summary counts the service wrote (current copy log).
     pub summary: BTreeMap<String, String>,
     #[serde(skip)]
@@ -51,9 +56,21 @@ pub struct LogSummary {
 }
 
 impl LogSummary {
+    /// Count one copied file of `size` bytes; the sums saturate (and say so).
+    fn add_copied(&mut self, size: u64) {
+        self.copied = self.copied.saturating_add(1);
+        match self.copied_bytes.checked_add(size) {
+            Some(t) => self.copied_bytes = t,
+            None => {
+                self.copied_bytes = u64::MAX;
+                self.copied_bytes_saturated = true;
+            }
+        }
+    }
+
     fn add(&mut self, category: &str, path: Option<&str>) {
         let c = self.categories.entry(category.to_string()).or_default();
-        c.count += 1;
+        c.count = c.count.saturating_add(1);
         if let Some(p) = path {
             c.paths.push(p.to_string());
         }
@@ -206,12 +223,12 @@ pub fn summarise(text: &str) -> Result<LogSummary, LogError> {
             ("ErroredEntity", false) => errored_entity(&mut s, n),
             ("CopyLog", false) => copy_log_summary(&mut s, n),
             ("File", false) => {
-                s.copied += 1;
-                s.copied_bytes += n
-                    .attrs
-                    .get("Size")
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(0);
+                s.add_copied(
+                    n.attrs
+                        .get("Size")
+                        .and_then(|v| v.parse::<u64>().ok())
+                        .unwrap_or(0),
+                );
                 if let Some(p) = n.attrs.get("Path") {
                     s.copied_paths.insert(norm(p));
                 }
@@ -241,11 +258,11 @@ fn classic_blob(s: &mut LogSummary, b: &Node) {
     let shown = file.clone().or(blob.clone());
     s.add(status, shown.as_deref());
     if status == "Completed" {
-        s.copied += 1;
-        s.copied_bytes += b
-            .child_text("Length")
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0);
+        s.add_copied(
+            b.child_text("Length")
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0),
+        );
         if let Some(f) = &file {
             s.copied_paths.insert(f.clone());
         }
@@ -389,12 +406,16 @@ pub fn render(s: &LogSummary, missing: Option<&[String]>) -> String {
         let _ = writeln!(o, "  status     {st}{p}");
     }
     if s.copied > 0 {
-        let _ = writeln!(
-            o,
-            "  copied     {}, {} bytes",
-            crate::report::human::count(s.copied, "file"),
-            s.copied_bytes
-        );
+        let files = crate::report::human::count(s.copied, "file");
+        let bytes = if s.copied_bytes_saturated {
+            format!(
+                "more than {} bytes (the sizes in the log overflow a 64-bit sum)",
+                s.copied_bytes
+            )
+        } else {
+            format!("{} bytes", s.copied_bytes)
+        };
+        let _ = writeln!(o, "  copied     {files}, {bytes}");
     }
     for (k, v) in &s.summary {
         let _ = writeln!(o, "  {k}: {v}");

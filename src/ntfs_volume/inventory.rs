@@ -422,8 +422,7 @@ fn read_dir_entries(
     };
     let max_blocks: u64 = i30
         .iter()
-        .map(|e| e.clusters)
-        .sum::<u64>()
+        .fold(0u64, |n, e| n.saturating_add(e.clusters))
         .saturating_mul(geo.cluster_size)
         / bs;
     let mut seen = std::collections::HashSet::new();
@@ -432,19 +431,23 @@ fn read_dir_entries(
             continue; // a loop in the B-tree, or more blocks than the allocation holds
         }
         let at = vcn.checked_mul(vcn_unit);
-        let Some((off, avail)) = at.and_then(|p| mft::map_vcn_byte(geo, &i30, p)) else {
+        let Some((off, _)) = at.and_then(|p| mft::map_vcn_byte(geo, &i30, p)) else {
             inv.bad_index.add(1, || {
                 format!("directory record {dir}: index block VCN {vcn} not allocated")
             });
             continue;
         };
-        if avail < bs {
+        // A block may straddle runs (a fragmented allocation, or blocks
+        // larger than a cluster): read it piece by piece.
+        let Some(mut block) = at
+            .and_then(|p| read_mapped(src, geo, &i30, p, bs))
+            .transpose()?
+        else {
             inv.bad_index.add(1, || {
                 format!("directory record {dir}: index block at byte {off} cut short")
             });
             continue;
-        }
-        let mut block = read_vec(src, off, bs as usize)?;
+        };
         let Some(node) = block_node(&mut block) else {
             inv.bad_index.add(1, || format!("directory record {dir}: index block at byte {off} damaged (signature or fixup)"));
             continue;
@@ -461,6 +464,33 @@ fn read_dir_entries(
         take_entries(inv, dir, &entries, out);
     }
     Ok(())
+}
+
+/// `len` bytes of an attribute's data from byte `pos`, across its runs;
+/// `None` when part of the range is not mapped (sparse or past the runs).
+fn read_mapped(
+    src: &dyn ReadAt,
+    geo: &Geometry,
+    ext: &[Extent],
+    pos: u64,
+    len: u64,
+) -> Option<Result<Vec<u8>, NtfsError>> {
+    let end = pos.checked_add(len)?;
+    let mut buf = Vec::with_capacity(usize::try_from(len).ok()?);
+    let mut p = pos;
+    while p < end {
+        let (off, avail) = mft::map_vcn_byte(geo, ext, p)?;
+        if avail == 0 {
+            return None;
+        }
+        let take = avail.min(end - p);
+        match read_vec(src, off, usize::try_from(take).ok()?) {
+            Ok(b) => buf.extend_from_slice(&b),
+            Err(e) => return Some(Err(e.into())),
+        }
+        p += take;
+    }
+    Some(Ok(buf))
 }
 
 fn take_entries(inv: &mut Inventory, dir: u64, entries: &[IndexEntry<'_>], out: &mut DirNames) {

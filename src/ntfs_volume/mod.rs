@@ -3,8 +3,10 @@
 //!
 //! Entry point: [`NtfsVolume::open`] on any [`ReadAt`] (an image, a partition
 //! window, later a decrypting BitLocker view), or [`analyze`] for everything at once.
-//! The `ntfs` crate validates the boot sector (through [`VolumeReader`], a
-//! `Read + Seek` adapter with an aligned cache); the MFT and indexes are parsed
+//! The `ntfs` crate validates the boot sector, handed only the 512 bytes we
+//! read ourselves, from memory: it turns a short or failed read into a panic.
+//! ([`VolumeReader`] is a `Read + Seek` adapter with an aligned cache for
+//! callers that want the crate on a whole volume.) The MFT and indexes are parsed
 //! here. Why not the crate for those: it re-reads and re-parses `$MFT` record 0
 //! for every file it opens, and it unwraps values read from disk, so it can
 //! neither walk a million files in one sequential pass nor promise no panic on
@@ -29,7 +31,7 @@ pub use reader::VolumeReader;
 pub use record::{Extent, SPARSE};
 
 use crate::report::{DriveStatus, Finding};
-use crate::source::{read_vec, ReadAt};
+use crate::source::{read_vec_if_inside, ReadAt};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -73,9 +75,17 @@ pub struct NtfsVolume {
 impl NtfsVolume {
     /// Validate the boot sector and learn the geometry. Reads nothing else.
     pub fn open(src: Arc<dyn ReadAt>) -> Result<Self, NtfsError> {
-        let mut rd = VolumeReader::new(src.clone());
-        let ntfs = ntfs::Ntfs::new(&mut rd).map_err(|e| NtfsError::NotNtfs(e.to_string()))?;
-        let boot = read_vec(&*src, 0, 512)?;
+        // The crate gets exactly the 512 bytes of the boot sector, from memory:
+        // it turns any failed or short read into `unreachable!()` (ntfs 0.4,
+        // `From<binrw::Error>`), so it must never see one.
+        let boot = read_vec_if_inside(&*src, 0, 512)?.ok_or_else(|| {
+            NtfsError::NotNtfs(format!(
+                "the volume is {} bytes, shorter than a 512-byte boot sector",
+                src.len()
+            ))
+        })?;
+        let ntfs = ntfs::Ntfs::new(&mut std::io::Cursor::new(&boot[..]))
+            .map_err(|e| NtfsError::NotNtfs(e.to_string()))?;
         let cluster_size = ntfs.cluster_size() as u64;
         let record_size = ntfs.file_record_size() as usize;
         if !(512..=65536).contains(&record_size) || record_size % 512 != 0 {

@@ -136,7 +136,7 @@ pub fn scan(
             let (res, findings, checked) =
                 hash_file(vol, inv, job, opts, helpers, bytes_done, &mut bufs);
             if let Ok(mut o) = out.lock() {
-                o.bytes += res.size;
+                o.bytes = o.bytes.saturating_add(res.size);
                 o.ranges_checked += checked;
                 o.files.push(res);
                 o.findings.extend(findings);

@@ -156,7 +156,9 @@ pub fn run_content_stage(
         })
         .collect();
     let done = AtomicU64::new(0);
-    let total: u64 = jobs.iter().map(|j| inv.size(j.entry)).sum();
+    let total: u64 = jobs
+        .iter()
+        .fold(0u64, |t, j| t.saturating_add(inv.size(j.entry)));
     let t0 = std::time::Instant::now();
     let finished = std::sync::atomic::AtomicBool::new(false);
     let out = std::thread::scope(|s| {

@@ -29,6 +29,7 @@ mod check_ntfs;
 mod check_rules;
 mod cross_check;
 mod file_commands;
+mod fuzz_regressions;
 mod input_kinds;
 mod log;
 mod ls;
