@@ -28,3 +28,4 @@ pub mod sniff;
 pub mod source;
 pub mod tty;
 pub mod unlock_cmd;
+pub mod xml;

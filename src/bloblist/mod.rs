@@ -7,15 +7,13 @@
 
 mod entries;
 pub mod inventory;
-mod position;
-pub(crate) mod reader;
 
+pub use crate::xml::{positioned, LineIndex};
 pub use entries::{check_entry, Entry, EntryKind};
-pub use position::{positioned, LineIndex};
 
 use crate::report::{DriveStatus, Finding};
+use crate::xml::reader::{self, Problem, Sink};
 use quick_xml::events::BytesStart;
-use reader::{Problem, Sink};
 
 /// The stable finding codes of the blob-list validator.
 pub mod codes {
@@ -397,7 +395,7 @@ fn validate_into(bytes: &[u8], entries_out: &mut Vec<Entry>) -> Vec<Finding> {
             .into_iter()
             .map(|(i, f)| (p.entries[i].pos, f)),
     );
-    let out = position::positioned(
+    let out = positioned(
         found,
         &ix,
         MAX_FINDINGS,

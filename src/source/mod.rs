@@ -9,6 +9,7 @@ mod file;
 mod identity;
 mod mounts;
 mod os;
+pub mod retry;
 mod window;
 
 pub use blockdev::{list_block_devices, same_serial, BlockDeviceFacts};

@@ -4,7 +4,7 @@
 //! direct children), `blob_list` (`BlobList`, metadata/properties references),
 //! `blob` (`Blob` and its children), `blocks` (block and page ranges). This
 //! module is the entry point, the dispatch on (parent, element) for the
-//! shared reader loop (`crate::bloblist::reader`) and the helpers the levels
+//! shared reader loop (`crate::xml::reader`) and the helpers the levels
 //! share.
 
 mod blob;
@@ -18,9 +18,9 @@ pub use blocks::Range;
 pub use root::{BlobTarget, Manifest};
 
 use super::{codes, parse_md5_hex};
-use crate::bloblist::reader::{self, Ended, Problem, Sink};
-use crate::bloblist::{positioned, LineIndex};
 use crate::report::{DriveStatus, Finding};
+use crate::xml::reader::{self, Ended, Problem, Sink};
+use crate::xml::{positioned, LineIndex};
 use quick_xml::events::BytesStart;
 
 /// Deeper nesting is refused (the format is six levels deep).
