@@ -5,6 +5,7 @@
 //! metadata, then take the first partition in on-disk order.
 
 use super::{DiskLayout, Partition, Role, TableKind};
+use crate::layout::codes;
 use crate::report::{DriveStatus, Finding};
 use serde::Serialize;
 
@@ -40,7 +41,7 @@ pub fn first_data_volume(
     {
         findings.push(
             Finding::error(
-                "layout.dynamic-disk",
+                codes::LAYOUT_DYNAMIC_DISK,
                 DriveStatus::NtfsVolumeNotFound,
                 "partition table",
                 "this is a Windows dynamic disk (LDM); the service reads only basic disks",
@@ -72,7 +73,7 @@ pub fn first_data_volume(
     }
     findings.push(
         Finding::error(
-            "layout.no-data-partition",
+            codes::LAYOUT_NO_DATA_PARTITION,
             DriveStatus::NtfsVolumeNotFound,
             "partition table",
             if skipped.is_empty() {

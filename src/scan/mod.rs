@@ -37,11 +37,12 @@ const PIPELINE_MIN: u64 = 12 << 20;
 const MAX_MISMATCH_PER_FILE: usize = 20;
 
 pub mod codes {
-    pub const READ_ERROR: &str = "scan.read-error";
-    pub const READ_RETRIED: &str = crate::source::retry::READ_RETRIED;
-    pub const CONTENT_ERROR: &str = "scan.content-error";
-    pub const SURFACE_READ_ERROR: &str = "scan.surface-read-error";
-    pub const ALL: &[&str] = &[READ_ERROR, READ_RETRIED, CONTENT_ERROR, SURFACE_READ_ERROR];
+    crate::finding_codes! {
+        READ_ERROR = "scan.read-error";
+        READ_RETRIED = crate::source::retry::READ_RETRIED;
+        CONTENT_ERROR = "scan.content-error";
+        SURFACE_READ_ERROR = "scan.surface-read-error";
+    }
 }
 
 #[derive(Debug, Clone, Copy)]

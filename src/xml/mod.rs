@@ -7,4 +7,4 @@
 mod position;
 pub mod reader;
 
-pub use position::{positioned, LineIndex};
+pub use position::{at_line_col, positioned, LineIndex};
