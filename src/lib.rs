@@ -1,7 +1,7 @@
 //! `ie-preflight`: checks a drive, read-only, the way the Azure Import/Export
 //! service will, and predicts the drive state it would end in.
 //!
-//! Data flow (see `design.md`): [`source`] → [`layout`] → [`probe`] → … → [`report`].
+//! Data flow (see `docs/checks.md`): [`source`] → [`layout`] → [`probe`] → … → [`report`].
 #![deny(unsafe_code)]
 
 pub mod azure;

@@ -1,5 +1,5 @@
 //! WAImportExport v2 CSVs: `dataset.csv` (blob or Azure Files import,
-//! reference §3.3, §3.5) and `driveset.csv` (§3.4). Pure: text in, findings out.
+//! S-PREP2, S-TOFILES) and `driveset.csv` (S-PREP2). Pure: text in, findings out.
 //! Subjects are "line L" or "line L, column NAME". Problems stop the tool
 //! before any drive is written, so they predict "Failed"; a destination the
 //! service would rename is left to the Azure rules.
@@ -350,7 +350,7 @@ pub fn validate_dataset(text: &str) -> (Vec<Finding>, Vec<DatasetRow>) {
     (out, done)
 }
 
-/// Validate a `driveset.csv` (§3.4), with the tool's own wording where known.
+/// Validate a `driveset.csv` (S-PREP2), with the tool's own wording where known.
 pub fn validate_driveset(text: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     let records = match csv::parse(text) {

@@ -1,6 +1,6 @@
 //! BitLocker: detect it, check the FVE metadata, prove a credential opens the
 //! volume, and present the decrypted volume as a [`ReadAt`](crate::source::ReadAt).
-//! Format and key derivation: `reference/bitlocker.md`.
+//! Format and key derivation: `docs/formats/bitlocker.md`.
 //!
 //! ```text
 //! detect(vol)               cheap signature test for the volume probe

@@ -1,4 +1,5 @@
-//! Export blob-list XML validation (reference §2; peers §2.5): predicts
+//! Export blob-list XML validation (S-EXPDRV, S-FROMBLOBS, S-DBEXP in `docs/sources.md`; Data Box
+//! export uses the same format): predicts
 //! "Export blob list format invalid".
 //!
 //! Streaming (quick-xml), bounded: input size, text per entry and the number

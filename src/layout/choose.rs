@@ -1,6 +1,7 @@
 //! Which partition the service imports: the first *data* partition on the disk.
 //!
-//! The service documents only "the first data volume" (reference §4.2); we skip
+//! The service documents only "the first data volume" (S-REQ; see
+//! `docs/layout.md`); we skip
 //! what Windows itself creates around data (MSR, ESP, recovery) and LDM
 //! metadata, then take the first partition in on-disk order.
 

@@ -1,6 +1,6 @@
-//! The drive manifest (`\DriveManifest.xml`, reference §1.2–1.5): a streaming,
-//! bounded parser, every structural rule of §1.2, the metadata/properties
-//! files of §1.5, and the cross-check against a drive's inventory.
+//! The drive manifest (`\DriveManifest.xml`; S-MAN and S-MP in
+//! `docs/sources.md`): a streaming, bounded parser, every structural rule of
+//! the manifest format, the metadata/properties files it names, and the cross-check against a drive's inventory.
 //!
 //! The parser keeps no XML tree: each `<Blob>` is checked as soon as it closes
 //! and only what the cross-check needs (path, length, 16-byte MD5 per range) is
@@ -88,11 +88,11 @@ pub mod codes {
 
 /// Manifests larger than this are not read (4 GiB of XML is ~30 million blocks).
 pub const MAX_BYTES: u64 = 1 << 30;
-/// 4 MiB: the largest block or page range (§1.2).
+/// 4 MiB: the largest block or page range (S-MAN).
 pub const MAX_RANGE: u64 = 4 << 20;
-/// Blocks per blob (§1.2).
+/// Blocks per blob (S-MAN).
 pub const MAX_BLOCKS: usize = 50_000;
-/// The default manifest location on the volume (§1.1, §1.3).
+/// The default manifest location on the volume (S-TOBLOBS, S-CRIMP: the job names the manifest file, `\DriveManifest.xml` by default).
 pub const DEFAULT_PATH: &str = "\\DriveManifest.xml";
 
 /// Parse a Base16 MD5 (32 hex digits, any case, surrounding whitespace allowed).

@@ -1,4 +1,4 @@
-//! Metadata and properties files referenced by the manifest (§1.5).
+//! Metadata and properties files referenced by the manifest (S-MP in `docs/sources.md`).
 //! Flat XML: a root and text-only children. Bounded, no DTD, no entities.
 
 use super::codes;

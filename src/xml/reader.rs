@@ -97,8 +97,8 @@ pub fn too_long_message(what: &str, n: usize, doc: &str) -> String {
 }
 
 /// The warning text for a UTF-16 `doc` ("manifest", "blob list"), checked as
-/// decoded: reference, open question 4 leaves the service's reading of it
-/// unconfirmed, so a warning, not an error.
+/// decoded: no source says whether the service reads UTF-16 (`docs/sources.md`,
+/// "What the sources do not settle"), so a warning, not an error.
 pub fn utf16_message(doc: &str) -> String {
     format!("the {doc} is UTF-16; it was checked as decoded, but whether the service accepts UTF-16 is unconfirmed (the Microsoft tools write UTF-8)")
 }

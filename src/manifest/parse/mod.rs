@@ -1,4 +1,4 @@
-//! Streaming parse and structural validation of a drive manifest (§1.2).
+//! Streaming parse and structural validation of a drive manifest (format: S-MAN in `docs/sources.md`).
 //!
 //! One module per element level: `root` (`DriveManifest`, `Drive` and its
 //! direct children), `blob_list` (`BlobList`, metadata/properties references),
