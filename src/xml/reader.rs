@@ -29,7 +29,7 @@ fn decode(bytes: &[u8]) -> Decoded<'_> {
             big_endian: true,
         };
     }
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let body = crate::bytes::strip_utf8_bom(bytes);
     match std::str::from_utf8(body) {
         Ok(t) => Decoded::Text(t),
         Err(e) => {
