@@ -222,6 +222,7 @@ pub fn read(
                 format!("primary GPT header at byte {ss}"),
                 format!("the primary GPT is damaged: {p}"),
             )
+            .at_byte(ss)
             .with_hint("repair the table on Windows (diskpart) or with `sgdisk --verify` / gdisk's recovery menu before shipping"),
         );
     }

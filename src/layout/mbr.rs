@@ -169,7 +169,7 @@ fn parse_logicals(
                 DriveStatus::DiskCorrupted,
                 format!("extended boot record at byte {off}"),
                 "an extended boot record lacks the 55 AA signature; logical partitions after it are lost",
-            ));
+            ).at_byte(off));
             break;
         }
         let [logical, next, ..] = entries(&ebr);
@@ -183,12 +183,15 @@ fn parse_logicals(
         }
         let rel = u64::from(next.start);
         if rel >= ext_len {
-            findings.push(Finding::error(
-                codes::MBR_EBR_OUT_OF_BOUNDS,
-                DriveStatus::DiskCorrupted,
-                format!("extended boot record at byte {off}"),
-                "the next extended boot record points outside the extended partition",
-            ));
+            findings.push(
+                Finding::error(
+                    codes::MBR_EBR_OUT_OF_BOUNDS,
+                    DriveStatus::DiskCorrupted,
+                    format!("extended boot record at byte {off}"),
+                    "the next extended boot record points outside the extended partition",
+                )
+                .at_byte(off),
+            );
             break;
         }
         ebr_lba = ext_start.saturating_add(rel);

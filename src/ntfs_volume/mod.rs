@@ -9,6 +9,12 @@
 //! for every file it opens, and it unwraps values read from disk, so it can
 //! neither walk a million files in one sequential pass nor promise no panic on
 //! a damaged volume. Our parser reads the MFT once, every field bounds-checked.
+//!
+//! Named `ntfs_volume`, not `ntfs`, on purpose: the `ntfs` crate is still used
+//! (the boot-sector check above), and a crate-root module `ntfs` would make
+//! every `ntfs::…` path at the crate root ambiguous between the two and force
+//! `::ntfs::…` on the crate's users here. The name costs nothing and says what
+//! the module holds: one NTFS volume, read by us.
 
 mod content;
 mod error;
