@@ -36,6 +36,20 @@ pub fn utf16le(b: &[u8]) -> String {
     String::from_utf16_lossy(&units)
 }
 
+/// The UTF-8 byte order mark.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `b` without its UTF-8 byte order mark, if it starts with one (one is
+/// dropped, not a run of them).
+pub fn strip_utf8_bom(b: &[u8]) -> &[u8] {
+    b.strip_prefix(UTF8_BOM).unwrap_or(b)
+}
+
+/// `s` without a leading U+FEFF (the byte order mark, decoded), if any.
+pub fn strip_bom(s: &str) -> &str {
+    s.strip_prefix('\u{FEFF}').unwrap_or(s)
+}
+
 /// True when `b[off..]` starts with `pat`.
 pub fn has_at(b: &[u8], off: usize, pat: &[u8]) -> bool {
     off.checked_add(pat.len())
@@ -54,5 +68,11 @@ mod tests {
         assert_eq!(u16_at(&b, 2), None);
         assert_eq!(u64_at(&b, usize::MAX), None);
         assert_eq!(utf16le(&[b'H', 0, b'i', 0, 0, 0, b'x', 0]), "Hi");
+        assert_eq!(
+            strip_utf8_bom(b"\xEF\xBB\xBF\xEF\xBB\xBFa"),
+            b"\xEF\xBB\xBFa"
+        );
+        assert_eq!(strip_utf8_bom(b"a"), b"a");
+        assert_eq!(strip_bom("\u{FEFF}a"), "a");
     }
 }

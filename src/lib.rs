@@ -28,3 +28,4 @@ pub mod secrets;
 pub mod sniff;
 pub mod source;
 pub mod tty;
+pub mod xml;

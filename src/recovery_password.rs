@@ -43,7 +43,7 @@ impl fmt::Display for FormError {
 impl std::error::Error for FormError {}
 
 /// Check the form and return the 16-byte key the password encodes
-/// (eight `group / 11` values, little-endian), per `bitlocker.md` §6.3.
+/// (eight `group / 11` values, little-endian), as `docs/formats/bitlocker.md` ("Keys") describes.
 pub fn parse(text: &str) -> Result<[u8; 16], FormError> {
     let mut groups: Vec<u32> = Vec::with_capacity(8);
     let mut digits = 0usize;

@@ -17,7 +17,7 @@ pub struct CsvError {
 
 /// All records; blank lines are skipped.
 pub fn parse(text: &str) -> Result<Vec<Record>, CsvError> {
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let text = crate::bytes::strip_bom(text);
     let mut out = Vec::new();
     let mut fields = Vec::new();
     let mut field = String::new();

@@ -1,5 +1,5 @@
 //! WAImportExport v2 CSVs: `dataset.csv` (blob or Azure Files import,
-//! reference §3.3, §3.5) and `driveset.csv` (§3.4). Pure: text in, findings out.
+//! S-PREP2, S-TOFILES) and `driveset.csv` (S-PREP2). Pure: text in, findings out.
 //! Subjects are "line L" or "line L, column NAME". Problems stop the tool
 //! before any drive is written, so they predict "Failed"; a destination the
 //! service would rename is left to the Azure rules.
@@ -11,35 +11,21 @@ use crate::recovery_password;
 use crate::report::{DriveStatus, Finding};
 
 pub mod codes {
-    pub const CSV: &str = "dataset.csv";
-    pub const EMPTY: &str = "dataset.empty";
-    pub const HEADER: &str = "dataset.header";
-    pub const COLUMNS: &str = "dataset.columns";
-    pub const BASE_PATH: &str = "dataset.base-path";
-    pub const DESTINATION: &str = "dataset.destination";
-    pub const VALUE: &str = "dataset.value";
-    pub const DRIVE_LETTER: &str = "driveset.drive-letter";
-    pub const DRIVESET_VALUE: &str = "driveset.value";
-    pub const FORMAT_NEEDS_ENCRYPT: &str = "driveset.format-needs-encrypt";
-    pub const KEY_FORBIDDEN: &str = "driveset.key-forbidden";
-    pub const KEY_MISSING: &str = "driveset.key-missing";
-    pub const KEY_INVALID: &str = "driveset.key-invalid";
-
-    pub const ALL: &[&str] = &[
-        CSV,
-        EMPTY,
-        HEADER,
-        COLUMNS,
-        BASE_PATH,
-        DESTINATION,
-        VALUE,
-        DRIVE_LETTER,
-        DRIVESET_VALUE,
-        FORMAT_NEEDS_ENCRYPT,
-        KEY_FORBIDDEN,
-        KEY_MISSING,
-        KEY_INVALID,
-    ];
+    crate::finding_codes! {
+        CSV = "dataset.csv";
+        EMPTY = "dataset.empty";
+        HEADER = "dataset.header";
+        COLUMNS = "dataset.columns";
+        BASE_PATH = "dataset.base-path";
+        DESTINATION = "dataset.destination";
+        VALUE = "dataset.value";
+        DRIVE_LETTER = "driveset.drive-letter";
+        DRIVESET_VALUE = "driveset.value";
+        FORMAT_NEEDS_ENCRYPT = "driveset.format-needs-encrypt";
+        KEY_FORBIDDEN = "driveset.key-forbidden";
+        KEY_MISSING = "driveset.key-missing";
+        KEY_INVALID = "driveset.key-invalid";
+    }
 }
 
 const BLOB_COLS: &[&str] = &[
@@ -67,7 +53,23 @@ const DRIVE_COLS: &[&str] = &[
 ];
 
 fn fail(code: &'static str, subject: String, msg: impl Into<String>) -> Finding {
-    Finding::error(code, DriveStatus::Failed, subject, msg)
+    let f = Finding::error(code, DriveStatus::Failed, "", msg);
+    with_subject(f, subject)
+}
+
+/// `f` about `subject`, which (like every subject here) starts with "line L",
+/// the record's line; its location is that line's first column (CSV columns
+/// are named in the subject, not counted in characters).
+fn with_subject(mut f: Finding, subject: String) -> Finding {
+    let line = subject
+        .strip_prefix("line ")
+        .and_then(|r| r.split(',').next())
+        .and_then(|n| n.parse().ok());
+    if let Some(line) = line {
+        f = f.at_line(line, 1);
+    }
+    f.subject = subject;
+    f
 }
 
 /// One validated dataset row: what it copies and where to.
@@ -235,10 +237,7 @@ fn destination(
         if container == "$root" && blob.contains('/') {
             f.extend(rules::root_subdir(blob));
         }
-        out.extend(f.into_iter().map(|mut x| {
-            x.subject = subject.clone();
-            x
-        }));
+        out.extend(f.into_iter().map(|x| with_subject(x, subject.clone())));
         None
     }
 }
@@ -351,7 +350,7 @@ pub fn validate_dataset(text: &str) -> (Vec<Finding>, Vec<DatasetRow>) {
     (out, done)
 }
 
-/// Validate a `driveset.csv` (§3.4), with the tool's own wording where known.
+/// Validate a `driveset.csv` (S-PREP2), with the tool's own wording where known.
 pub fn validate_driveset(text: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     let records = match csv::parse(text) {

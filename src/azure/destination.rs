@@ -1,5 +1,5 @@
 //! Where each inventory entry lands in Azure, under a plain destination prefix
-//! like WAImportExport v1's `/dstdir:` (reference §3.2, §3.3, §3.5; peers §2.1).
+//! like WAImportExport v1's `/dstdir:` (S-PREP1, S-PREP2, S-TOFILES, S-DBDISK in `docs/sources.md`).
 //!
 //! The mapping never rewrites names: a name the rules accept arrives in Azure
 //! exactly as it is on the drive. What the service would change is predicted

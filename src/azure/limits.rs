@@ -2,7 +2,7 @@
 //!
 //! The docs disagree across versions (block blob "~4.7 TiB" vs "190.7 TiB",
 //! page blob "1 TB" vs "8 TiB", Azure Files "1 TiB" vs "4 TiB"), so each entry
-//! names the source tag of `reference/azure-import-export.md` §0 its number
+//! names the source tag of `docs/sources.md` its number
 //! comes from and whether that source states it for Import/Export. Rules read
 //! the numbers from here and nowhere else; a rule backed by an unconfirmed
 //! entry reports a warning, never an error.
@@ -32,7 +32,7 @@ pub struct Limit {
     pub name: &'static str,
     pub value: u64,
     pub unit: Unit,
-    /// Source tag(s) from the reference's §0.
+    /// Source tag(s) of `docs/sources.md`.
     pub source: &'static str,
     /// The source states this number for what Import/Export does.
     pub confirmed: bool,

@@ -1,5 +1,5 @@
 //! Azure naming and size rules, and the mapping of each inventory entry to
-//! the Azure object it becomes (reference §2, §3.3–3.5, §5).
+//! the Azure object it becomes (sources: `docs/sources.md`; rules: `docs/rule-codes.md`).
 //!
 //! Everything here except [`local`] is pure: no I/O.
 

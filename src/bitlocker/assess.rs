@@ -10,6 +10,7 @@ use super::protectors::{self, Protector, ProtectorKind};
 use super::unlock::{try_credential, Credential, Opened};
 use super::view::{DecryptedVolume, Layout};
 use super::{bek, entries, inner, keys, Assessment, BitLockerFacts, Credentials};
+use crate::bitlocker::codes;
 use crate::recovery_password;
 use crate::report::{DriveStatus, Finding};
 use crate::source::{read_vec_if_inside, ReadAt};
@@ -45,7 +46,7 @@ fn run(a: &mut Assessment, vol: Arc<dyn ReadAt>, creds: &Credentials) {
         Ok(None) => return a.findings.push(f::not_found("smaller than one sector")),
         Err(e) => {
             return a.findings.push(Finding::error(
-                "bitlocker.read-error",
+                codes::READ_ERROR,
                 DriveStatus::HardwareError,
                 SUBJECT,
                 e.to_string(),

@@ -1,4 +1,4 @@
-//! Startup key files (`.BEK`, `bitlocker.md` §6.6).
+//! Startup key files (`.BEK`; `docs/formats/bitlocker.md`, "Keys").
 
 use super::entries::{self, entry_type, Value};
 use super::error::{Error, Result};

@@ -1,4 +1,4 @@
-//! Sector decryption (`bitlocker.md` §7.1–7.4): XTS-AES, AES-CBC and AES-CBC
+//! Sector decryption (`docs/formats/bitlocker.md`, "Sector decryption"): XTS-AES, AES-CBC and AES-CBC
 //! with the Elephant diffuser. The position input is always the sector's
 //! physical byte offset in the volume.
 
@@ -9,7 +9,7 @@ use serde::Serialize;
 
 mod elephant;
 
-/// Volume encryption method (§3.5).
+/// Volume encryption method (the u16 at metadata header + 36).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Method {
     #[serde(rename = "AES-CBC-128 + Elephant diffuser")]
@@ -119,7 +119,7 @@ impl AnyAes {
     }
 
     /// AES-CBC decryption of consecutive sectors in place, each with
-    /// IV = AES(LE128(its byte offset)) (§7.3). CBC decryption has no chain:
+    /// IV = AES(LE128(its byte offset)). CBC decryption has no chain:
     /// every block is decrypted in one bulk ECB pass, then XORed with the
     /// ciphertext block before it (or the sector's IV).
     fn cbc_decrypt_sectors(&self, buf: &mut [u8], offset: u64, ss: usize, scratch: &mut Vec<u8>) {
@@ -190,7 +190,8 @@ enum Kind {
 }
 
 impl SectorCipher {
-    /// Build from the FVEK key bytes (§3.5 split). `None` when the key length
+    /// Build from the FVEK key bytes, split per method (the table in
+    /// `docs/formats/bitlocker.md`, "Sector decryption"). `None` when the key length
     /// does not fit the method.
     pub fn new(method: Method, fvek: &[u8]) -> Option<SectorCipher> {
         if fvek.len() < method.fvek_len() {

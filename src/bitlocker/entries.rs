@@ -1,4 +1,4 @@
-//! FVE metadata entries ("datums", `bitlocker.md` §4). Input is hostile: every
+//! FVE metadata entries ("datums"; `docs/formats/bitlocker.md`, "Entries"). Input is hostile: every
 //! size is bounded, nesting is limited, unknown value types are kept as
 //! [`Value::Unknown`] and skipped by the readers above.
 
@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 /// Deepest nesting accepted (the deepest seen is 3: VMK → stretch key → AES-CCM).
 pub const MAX_DEPTH: usize = 8;
 
-/// Entry types (§4.2) used by the reader.
+/// Entry types used by the reader.
 pub mod entry_type {
     pub const PROPERTY: u16 = 0x0000;
     pub const VMK: u16 = 0x0002;
@@ -22,7 +22,8 @@ pub mod entry_type {
     pub const VOLUME_GUID: u16 = 0x0019;
 }
 
-/// An AES-CCM wrapped payload: nonce, tag, ciphertext (§6.1 on-disk order).
+/// An AES-CCM wrapped payload: nonce, tag, ciphertext, in that on-disk order (the tag comes
+/// before the data).
 #[derive(Clone, PartialEq, Eq)]
 pub struct CcmBlob {
     /// Byte offset of the entry on the volume (or in the `.BEK` file).
@@ -104,7 +105,7 @@ impl Entry {
         }
     }
 
-    /// The first direct AES-CCM child (the one a protector's secret unwraps, §5).
+    /// The first direct AES-CCM child (the one a protector's secret unwraps).
     pub fn direct_ccm(&self) -> Option<&CcmBlob> {
         self.children().iter().find_map(|c| match &c.value {
             Value::AesCcm(b) => Some(b),

@@ -1,5 +1,6 @@
 //! The findings of the BitLocker stage (issue 6, item 4), one constructor per code.
 
+use crate::bitlocker::codes;
 use crate::report::{DriveStatus, Finding};
 
 pub const SUBJECT: &str = "BitLocker volume";
@@ -8,7 +9,7 @@ pub const KEY_HINT: &str =
 
 pub fn not_found(what: &str) -> Finding {
     Finding::error(
-        "bitlocker.not-found",
+        codes::NOT_FOUND,
         DriveStatus::BitLockerVolumeNotFound,
         SUBJECT,
         format!("the volume is not BitLocker-encrypted ({what}); import drives must be"),
@@ -20,7 +21,7 @@ pub fn not_found(what: &str) -> Finding {
 /// likely the key of another drive.
 pub fn key_unused(what: &str) -> Finding {
     Finding::warning(
-        "bitlocker.key-unused",
+        codes::KEY_UNUSED,
         DriveStatus::BitLockerVolumeNotFound,
         SUBJECT,
         format!("a BitLocker key was given, but {what}; the key was not used"),
@@ -30,7 +31,7 @@ pub fn key_unused(what: &str) -> Finding {
 
 pub fn not_activated(detail: &str) -> Finding {
     Finding::error(
-        "bitlocker.not-activated",
+        codes::NOT_ACTIVATED,
         DriveStatus::BitLockerVolumeNotFound,
         SUBJECT,
         format!("BitLocker is not fully activated: {detail}"),
@@ -42,7 +43,7 @@ pub fn not_activated(detail: &str) -> Finding {
 
 pub fn metadata_damaged(copies: &[String]) -> Finding {
     Finding::warning(
-        "bitlocker.metadata-damaged",
+        codes::METADATA_DAMAGED,
         DriveStatus::DiskCorrupted,
         SUBJECT,
         format!(
@@ -55,7 +56,7 @@ pub fn metadata_damaged(copies: &[String]) -> Finding {
 
 pub fn metadata_unusable(copies: &[String]) -> Finding {
     Finding::error(
-        "bitlocker.metadata-unusable",
+        codes::METADATA_UNUSABLE,
         DriveStatus::BitLockerUnlockFailed,
         SUBJECT,
         format!("no usable FVE metadata copy: {}", copies.join("; ")),
@@ -64,7 +65,7 @@ pub fn metadata_unusable(copies: &[String]) -> Finding {
 
 pub fn unsupported_method(code: u16) -> Finding {
     Finding::error(
-        "bitlocker.unsupported-method",
+        codes::UNSUPPORTED_METHOD,
         DriveStatus::BitLockerUnlockFailed,
         SUBJECT,
         format!("unknown encryption method {code:#06x}"),
@@ -73,7 +74,7 @@ pub fn unsupported_method(code: u16) -> Finding {
 
 pub fn unsupported_variant(what: &str) -> Finding {
     Finding::error(
-        "bitlocker.unsupported-variant",
+        codes::UNSUPPORTED_VARIANT,
         DriveStatus::BitLockerUnlockFailed,
         SUBJECT,
         format!("{what}: the volume is not decrypted, so nothing inside was checked"),
@@ -82,7 +83,7 @@ pub fn unsupported_variant(what: &str) -> Finding {
 
 pub fn no_recovery_protector() -> Finding {
     Finding::error(
-        "bitlocker.no-recovery-protector",
+        codes::NO_RECOVERY_PROTECTOR,
         DriveStatus::BitLockerKeyInvalid,
         SUBJECT,
         "the volume has no recovery-password protector, so the datacenter cannot unlock it",
@@ -92,7 +93,7 @@ pub fn no_recovery_protector() -> Finding {
 
 pub fn protection_suspended() -> Finding {
     Finding::warning(
-        "bitlocker.protection-suspended",
+        codes::PROTECTION_SUSPENDED,
         DriveStatus::BitLockerVolumeNotFound,
         SUBJECT,
         "BitLocker protection is suspended (a clear key is stored on the volume): anyone can read it",
@@ -102,7 +103,7 @@ pub fn protection_suspended() -> Finding {
 
 pub fn key_malformed(what: &str) -> Finding {
     Finding::error(
-        "bitlocker.key-malformed",
+        codes::KEY_MALFORMED,
         DriveStatus::BitLockerKeyInvalid,
         SUBJECT,
         format!("the key given is not valid: {what}"),
@@ -119,7 +120,7 @@ pub fn key_mismatch(credential: &str, tried: usize) -> Finding {
         format!("the {credential} given opens none of the {tried} matching protector(s)")
     };
     Finding::error(
-        "bitlocker.key-mismatch",
+        codes::KEY_MISMATCH,
         DriveStatus::BitLockerKeyInvalid,
         SUBJECT,
         msg,
@@ -129,7 +130,7 @@ pub fn key_mismatch(credential: &str, tried: usize) -> Finding {
 
 pub fn unlock_failed(what: &str) -> Finding {
     Finding::error(
-        "bitlocker.unlock-failed",
+        codes::UNLOCK_FAILED,
         DriveStatus::BitLockerUnlockFailed,
         SUBJECT,
         format!("the volume cannot be decrypted: {what}"),
@@ -138,7 +139,7 @@ pub fn unlock_failed(what: &str) -> Finding {
 
 pub fn inner_not_ntfs(fs: &str) -> Finding {
     Finding::error(
-        "bitlocker.inner-not-ntfs",
+        codes::INNER_NOT_NTFS,
         DriveStatus::NtfsVolumeNotFound,
         SUBJECT,
         format!("the volume inside BitLocker is {fs}, not NTFS"),
@@ -154,7 +155,7 @@ pub fn no_key(unlocked_by_other: Option<&str>) -> Finding {
         None => "no recovery password given: the key and everything inside the volume (NTFS, files, manifest) were not checked".to_string(),
     };
     Finding::warning(
-        "bitlocker.no-key",
+        codes::NO_KEY,
         DriveStatus::BitLockerKeyInvalid,
         SUBJECT,
         msg,

@@ -1,4 +1,4 @@
-//! Sector 0 of a BitLocker volume (`bitlocker.md` §2): which variant, sector
+//! Sector 0 of a BitLocker volume (`docs/formats/bitlocker.md`, "Volume header"): which variant, sector
 //! size, and where the three FVE metadata blocks are.
 
 use super::error::{Error, Result};
@@ -10,7 +10,8 @@ use serde::Serialize;
 pub const ID_NORMAL: Guid = Guid([
     0x3b, 0xd6, 0x67, 0x49, 0x29, 0x2e, 0xd8, 0x4a, 0x83, 0x99, 0xf6, 0xa3, 0x39, 0xe3, 0xd0, 0x01,
 ]);
-/// "EOW" identifier `92a84d3b-dd80-4d0e-9e4e-b1e3284eaed8`: conversion not finished (§8.3).
+/// "EOW" identifier `92a84d3b-dd80-4d0e-9e4e-b1e3284eaed8`: conversion not finished
+/// ("Conversion in progress" in `docs/formats/bitlocker.md`).
 pub const ID_EOW: Guid = Guid([
     0x3b, 0x4d, 0xa8, 0x92, 0x80, 0xdd, 0x0e, 0x4d, 0x9e, 0x4e, 0xb1, 0xe3, 0x28, 0x4e, 0xae, 0xd8,
 ]);
@@ -44,7 +45,7 @@ pub struct VolumeHeader {
 }
 
 /// Parse the first 512 bytes of a volume. `fallback_sector_size` is used when the
-/// boot sector says 0 (§2.1 step 5).
+/// boot sector says 0 (reported on some exFAT volumes).
 pub fn parse(s: &[u8], fallback_sector_size: u16) -> Result<VolumeHeader> {
     let jump: [u8; 3] = array_at(s, 0).ok_or(Error::NotBitLocker("shorter than a sector"))?;
     let oem: [u8; 8] = array_at(s, 3).ok_or(Error::NotBitLocker("shorter than a sector"))?;

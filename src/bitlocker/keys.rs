@@ -1,4 +1,4 @@
-//! Key derivation and unwrapping (`bitlocker.md` §6): the stretch, AES-CCM,
+//! Key derivation and unwrapping (`docs/formats/bitlocker.md`, "Keys"): the stretch, AES-CCM,
 //! recovery password and user password → wrapping key, VMK → FVEK. Every
 //! derived secret lives in a `Zeroizing` buffer.
 
@@ -22,7 +22,7 @@ pub const METHOD_METADATA_HASH: u16 = 0x2005;
 
 type AesCcm = Ccm<Aes256, U16, U12>;
 
-/// The 2^20-round SHA-256 stretch (§6.4): `last = SHA-256(last ‖ initial ‖
+/// The 2^20-round SHA-256 stretch: `last = SHA-256(last ‖ initial ‖
 /// salt ‖ counter)`. The 88-byte record is exactly two SHA-256 blocks once
 /// padded, so the rounds call the compression function directly.
 pub fn stretch(initial: &[u8; 32], salt: &[u8; 16]) -> Zeroizing<[u8; 32]> {
@@ -52,12 +52,13 @@ pub fn stretch(initial: &[u8; 32], salt: &[u8; 16]) -> Zeroizing<[u8; 32]> {
     out
 }
 
-/// SHA-256 of the 16-byte recovery key (§6.3 step 5).
+/// SHA-256 of the 16-byte recovery key: the initial hash of its stretch.
 pub fn recovery_initial(key16: &[u8; 16]) -> Zeroizing<[u8; 32]> {
     sha256(key16)
 }
 
-/// SHA-256(SHA-256(UTF-16LE(password))) (§6.5), no BOM, no NUL.
+/// SHA-256(SHA-256(UTF-16LE(password))) , no BOM, no NUL: the initial hash of
+/// a user password's stretch.
 pub fn password_initial(password: &str) -> Zeroizing<[u8; 32]> {
     let utf16: Zeroizing<Vec<u8>> =
         Zeroizing::new(password.encode_utf16().flat_map(u16::to_le_bytes).collect());
@@ -89,7 +90,7 @@ pub fn ccm_decrypt(key: &[u8; 32], blob: &CcmBlob) -> Option<Zeroizing<Vec<u8>>>
     Some(buf)
 }
 
-/// An unwrapped key entry (§6.2).
+/// An unwrapped key entry: method (u16 at +8) and key bytes (from +12).
 pub struct KeyPayload {
     pub method: u16,
     pub key: Zeroizing<Vec<u8>>,
@@ -123,7 +124,7 @@ pub fn unwrap_vmk(wrapping_key: &[u8; 32], wrapped: &CcmBlob) -> Option<Vmk> {
     Some(Vmk(Zeroizing::new(key)))
 }
 
-/// Unwrap the FVEK entry of `copy` with the VMK (§6.8). The method is checked
+/// Unwrap the FVEK entry of `copy` with the VMK. The method is checked
 /// by the caller against the volume method.
 pub fn unwrap_fvek(vmk: &Vmk, copy: &MetadataCopy) -> Result<KeyPayload> {
     let blob = [entry_type::FVEK, entry_type::FVEK_BACKUP]
@@ -148,7 +149,8 @@ pub fn unwrap_fvek(vmk: &Vmk, copy: &MetadataCopy) -> Result<KeyPayload> {
     key_payload(&plain, blob.offset)
 }
 
-/// SHA-256 authentication of a metadata copy under the VMK (§3.6):
+/// SHA-256 authentication of a metadata copy under the VMK (its validation record
+/// wraps the SHA-256 of the block):
 /// `Some(true)` authentic, `Some(false)` tampered or damaged, `None` when the
 /// copy has no validation entry.
 pub fn authenticate(vmk: &Vmk, copy: &MetadataCopy) -> Option<bool> {

@@ -1,4 +1,4 @@
-//! FVE metadata blocks (`bitlocker.md` §3): block header, metadata header,
+//! FVE metadata blocks (`docs/formats/bitlocker.md`, "FVE metadata"): block header, metadata header,
 //! validation record (CRC-32 now, SHA-256 under the VMK later) and entries.
 
 use super::entries::{self, CcmBlob, Entry, Value};
@@ -8,7 +8,7 @@ use crate::bytes::{u16_at, u32_at, u64_at};
 use crate::guid::Guid;
 use crate::source::{read_vec_if_inside, ReadAt};
 
-/// Each Win7+ copy owns this much space from its offset (§3.1).
+/// Each Win7+ copy owns this much space from its offset.
 pub const AREA_SIZE: u64 = 64 * 1024;
 const BLOCK_HEADER_LEN: usize = 64;
 const METADATA_HEADER_LEN: usize = 48;
@@ -71,7 +71,7 @@ impl MetadataCopy {
     }
 
     /// Offset and size of the relocated boot sectors: the 0x000F entry, else the
-    /// block header (§7.5).
+    /// block header (see "Decrypted view" in `docs/formats/bitlocker.md`).
     pub fn relocated_region(&self, bytes_per_sector: u64) -> Option<(u64, u64)> {
         let from_entry = self.entries.iter().find_map(|e| match e.value {
             Value::OffsetSize { offset, size }

@@ -1,6 +1,6 @@
 //! BitLocker: detect it, check the FVE metadata, prove a credential opens the
 //! volume, and present the decrypted volume as a [`ReadAt`](crate::source::ReadAt).
-//! Format and key derivation: `reference/bitlocker.md`.
+//! Format and key derivation: `docs/formats/bitlocker.md`.
 //!
 //! ```text
 //! detect(vol)               cheap signature test for the volume probe
@@ -19,6 +19,27 @@ pub mod inner;
 pub mod keys;
 pub mod metadata;
 pub mod protectors;
+
+/// The stable finding codes of the BitLocker stage (`bitlocker.*`).
+pub mod codes {
+    crate::finding_codes! {
+        NOT_FOUND = "bitlocker.not-found";
+        NOT_ACTIVATED = "bitlocker.not-activated";
+        PROTECTION_SUSPENDED = "bitlocker.protection-suspended";
+        NO_RECOVERY_PROTECTOR = "bitlocker.no-recovery-protector";
+        KEY_MALFORMED = "bitlocker.key-malformed";
+        KEY_MISMATCH = "bitlocker.key-mismatch";
+        KEY_UNUSED = "bitlocker.key-unused";
+        NO_KEY = "bitlocker.no-key";
+        UNSUPPORTED_METHOD = "bitlocker.unsupported-method";
+        UNSUPPORTED_VARIANT = "bitlocker.unsupported-variant";
+        METADATA_UNUSABLE = "bitlocker.metadata-unusable";
+        UNLOCK_FAILED = "bitlocker.unlock-failed";
+        METADATA_DAMAGED = "bitlocker.metadata-damaged";
+        INNER_NOT_NTFS = "bitlocker.inner-not-ntfs";
+        READ_ERROR = "bitlocker.read-error";
+    }
+}
 #[cfg(test)]
 mod testutil;
 pub mod unlock;

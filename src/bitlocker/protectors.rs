@@ -1,4 +1,4 @@
-//! Protectors = VMK entries (`bitlocker.md` §5): what kind, which GUID, and the
+//! Protectors = VMK entries (`docs/formats/bitlocker.md`, "Protectors"): what kind, which GUID, and the
 //! material needed to try them.
 
 use super::entries::{entry_type, CcmBlob, Entry, Value};

@@ -1,5 +1,5 @@
 //! Trying a credential against every protector of the matching kind
-//! (`bitlocker.md` §6.9 steps 2–3). First AES-CCM tag success wins.
+//! (`docs/formats/bitlocker.md`, "Keys", unlock order). First AES-CCM tag success wins.
 
 use super::bek::StartupKey;
 use super::keys::{self, Vmk};

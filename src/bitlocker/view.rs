@@ -1,4 +1,4 @@
-//! The decrypted volume as a [`ReadAt`] (`bitlocker.md` §7.5): relocated boot
+//! The decrypted volume as a [`ReadAt`] (`docs/formats/bitlocker.md`, "Decrypted view"): relocated boot
 //! sectors shown at the start, FVE metadata areas and the relocated area shown
 //! as zeros, everything below the encrypted size decrypted in place, the rest raw.
 

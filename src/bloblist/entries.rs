@@ -1,4 +1,4 @@
-//! Rules on each `BlobPath` / `BlobPathPrefix` value (reference §2.2), and on
+//! Rules on each `BlobPath` / `BlobPathPrefix` value (S-EXPDRV, S-DBEXP in `docs/sources.md`), and on
 //! the set of them (duplicates, prefixes that cover other entries).
 //!
 //! The valid-prefix table is CONFIRMED; everything it does not say outright

@@ -1,5 +1,5 @@
 //! `blob-list --inventory`: what an export blob list selects from the blobs
-//! `az storage blob list -o json` printed (issue 4 §3).
+//! `az storage blob list -o json` printed.
 //!
 //! Assumed input shape (az CLI 2.x, `az storage blob list -o json`): a JSON
 //! array of blob objects, each with `name` (string), `properties.contentLength`
@@ -122,7 +122,7 @@ pub struct Selection {
 pub const MAX_PER_CODE: usize = 1_000;
 
 /// Why `name` cannot be a file path on NTFS (the service writes export drives
-/// as NTFS; reference §2.3), or `None`.
+/// as NTFS, so an NTFS-invalid name cannot be written; INFERRED), or `None`.
 pub fn ntfs_problem(name: &str) -> Option<String> {
     if name.ends_with('/') || name.ends_with('\\') {
         return Some("ends with '/' or '\\' (copy log: FileNameTrailsWithSlash)".into());

@@ -1,4 +1,5 @@
-//! Export blob-list XML validation (reference §2; peers §2.5): predicts
+//! Export blob-list XML validation (S-EXPDRV, S-FROMBLOBS, S-DBEXP in `docs/sources.md`; Data Box
+//! export uses the same format): predicts
 //! "Export blob list format invalid".
 //!
 //! Streaming (quick-xml), bounded: input size, text per entry and the number
@@ -7,78 +8,48 @@
 
 mod entries;
 pub mod inventory;
-mod position;
-pub(crate) mod reader;
 
+use crate::xml::at_line_col;
+pub use crate::xml::{positioned, LineIndex};
 pub use entries::{check_entry, Entry, EntryKind};
-pub use position::{positioned, LineIndex};
 
 use crate::report::{DriveStatus, Finding};
+use crate::xml::reader::{self, Problem, Sink};
 use quick_xml::events::BytesStart;
-use reader::{Problem, Sink};
 
 /// The stable finding codes of the blob-list validator.
 pub mod codes {
-    pub const TOO_LARGE: &str = "bloblist.too-large";
-    pub const EMPTY: &str = "bloblist.empty";
-    pub const ENCODING: &str = "bloblist.encoding";
-    pub const XML: &str = "bloblist.xml";
-    pub const TOO_LONG: &str = "bloblist.text-too-long";
-    pub const DOCTYPE: &str = "bloblist.doctype";
-    pub const ROOT: &str = "bloblist.root";
-    pub const ELEMENT_CASE: &str = "bloblist.element-case";
-    pub const UNKNOWN_ELEMENT: &str = "bloblist.unknown-element";
-    pub const AZURE_FILE_LIST: &str = "bloblist.azure-file-list";
-    pub const ATTRIBUTE: &str = "bloblist.attribute";
-    pub const TEXT: &str = "bloblist.text";
-    pub const EMPTY_LIST: &str = "bloblist.empty-list";
-    pub const EMPTY_ENTRY: &str = "bloblist.empty-entry";
-    pub const WHITESPACE: &str = "bloblist.whitespace";
-    pub const PREFIX_NO_SLASH: &str = "bloblist.prefix-no-slash";
-    pub const PATH_LEADING_SLASH: &str = "bloblist.path-leading-slash";
-    pub const PATH_CONTAINER_ONLY: &str = "bloblist.path-container-only";
-    pub const CONTAINER_NAME: &str = "bloblist.container-name";
-    pub const ROOT_SLASH: &str = "bloblist.root-slash";
-    pub const BLOB_NAME: &str = "bloblist.blob-name";
-    pub const DUPLICATE: &str = "bloblist.duplicate";
-    pub const COVERED: &str = "bloblist.covered";
-    pub const TOO_MANY_FINDINGS: &str = "bloblist.too-many-findings";
-    // `--inventory` (see `inventory`).
-    pub const NTFS_NAME: &str = "bloblist.ntfs-name";
-    pub const ARCHIVE_TIER: &str = "bloblist.archive-tier";
-    pub const BLOB_TOO_LARGE: &str = "bloblist.blob-too-large";
-    pub const SELECTS_NOTHING: &str = "bloblist.selects-nothing";
-
-    pub const ALL: &[&str] = &[
-        TOO_LARGE,
-        EMPTY,
-        ENCODING,
-        XML,
-        TOO_LONG,
-        DOCTYPE,
-        ROOT,
-        ELEMENT_CASE,
-        UNKNOWN_ELEMENT,
-        AZURE_FILE_LIST,
-        ATTRIBUTE,
-        TEXT,
-        EMPTY_LIST,
-        EMPTY_ENTRY,
-        WHITESPACE,
-        PREFIX_NO_SLASH,
-        PATH_LEADING_SLASH,
-        PATH_CONTAINER_ONLY,
-        CONTAINER_NAME,
-        ROOT_SLASH,
-        BLOB_NAME,
-        DUPLICATE,
-        COVERED,
-        TOO_MANY_FINDINGS,
-        NTFS_NAME,
-        ARCHIVE_TIER,
-        BLOB_TOO_LARGE,
-        SELECTS_NOTHING,
-    ];
+    crate::finding_codes! {
+        TOO_LARGE = "bloblist.too-large";
+        EMPTY = "bloblist.empty";
+        ENCODING = "bloblist.encoding";
+        XML = "bloblist.xml";
+        TOO_LONG = "bloblist.text-too-long";
+        DOCTYPE = "bloblist.doctype";
+        ROOT = "bloblist.root";
+        ELEMENT_CASE = "bloblist.element-case";
+        UNKNOWN_ELEMENT = "bloblist.unknown-element";
+        AZURE_FILE_LIST = "bloblist.azure-file-list";
+        ATTRIBUTE = "bloblist.attribute";
+        TEXT = "bloblist.text";
+        EMPTY_LIST = "bloblist.empty-list";
+        EMPTY_ENTRY = "bloblist.empty-entry";
+        WHITESPACE = "bloblist.whitespace";
+        PREFIX_NO_SLASH = "bloblist.prefix-no-slash";
+        PATH_LEADING_SLASH = "bloblist.path-leading-slash";
+        PATH_CONTAINER_ONLY = "bloblist.path-container-only";
+        CONTAINER_NAME = "bloblist.container-name";
+        ROOT_SLASH = "bloblist.root-slash";
+        BLOB_NAME = "bloblist.blob-name";
+        DUPLICATE = "bloblist.duplicate";
+        COVERED = "bloblist.covered";
+        TOO_MANY_FINDINGS = "bloblist.too-many-findings";
+        // `--inventory` (see `inventory`).
+        NTFS_NAME = "bloblist.ntfs-name";
+        ARCHIVE_TIER = "bloblist.archive-tier";
+        BLOB_TOO_LARGE = "bloblist.blob-too-large";
+        SELECTS_NOTHING = "bloblist.selects-nothing";
+    }
 }
 
 /// Larger lists are not checked (the service's own limit is unconfirmed).
@@ -349,31 +320,24 @@ pub fn parse_blob_list(bytes: &[u8]) -> (Vec<Finding>, Vec<Entry>) {
 }
 
 fn validate_into(bytes: &[u8], entries_out: &mut Vec<Entry>) -> Vec<Finding> {
-    let at_start = |code, msg: &str| {
-        let mut f = err(code, msg);
-        f.subject = "line 1, column 1".into();
-        vec![f]
-    };
+    let at_start = |code, msg: &str| vec![at_line_col(err(code, msg), (1, 1))];
     if bytes.len() > MAX_BYTES {
-        return vec![Finding::warning(
+        let f = Finding::warning(
             codes::TOO_LARGE,
             DriveStatus::ExportBlobListInvalid,
-            "line 1, column 1",
+            "",
             format!(
                 "{} bytes is more than the {MAX_BYTES} this tool checks; not checked",
                 bytes.len()
             ),
-        )];
+        );
+        return vec![at_line_col(f, (1, 1))];
     }
     // A UTF-16 blob list is decoded and checked like any other; whether the
     // service reads UTF-16 is not known, so that alone is a warning.
     let (text, utf16) = match reader::text(bytes) {
         Ok(t) => t,
-        Err((at, why)) => {
-            let mut f = err(codes::ENCODING, why);
-            f.subject = at;
-            return vec![f];
-        }
+        Err((at, why)) => return vec![at_line_col(err(codes::ENCODING, why), at)],
     };
     let text: &str = &text;
     if text.trim().is_empty() {
@@ -397,7 +361,7 @@ fn validate_into(bytes: &[u8], entries_out: &mut Vec<Entry>) -> Vec<Finding> {
             .into_iter()
             .map(|(i, f)| (p.entries[i].pos, f)),
     );
-    let out = position::positioned(
+    let out = positioned(
         found,
         &ix,
         MAX_FINDINGS,

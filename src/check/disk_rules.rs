@@ -3,7 +3,7 @@
 use crate::report::{DriveStatus, Finding};
 use crate::source::BlockDeviceFacts;
 
-/// Current docs say "any size", an older one 10 TB (reference §4.1): warn above it.
+/// Current docs say "any size", an older one 10 TB (S-REQ, S-M365): warn above it.
 const SIZE_WARN_BYTES: u64 = 10_000_000_000_000;
 
 pub fn check(

@@ -62,7 +62,7 @@ fn resolve(
             .map_err(|e| format!("{}: {e}", f.display()))?;
         blobs.extend(parsed);
     }
-    let body = list.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(list);
+    let body = crate::bytes::strip_utf8_bom(list);
     let list_text = String::from_utf8_lossy(body);
     let ix = bloblist::LineIndex::new(&list_text);
     let (sel, found) = inventory::resolve(entries, &blobs, a.drive_size, |e| ix.subject(e.pos));

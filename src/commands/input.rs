@@ -39,17 +39,13 @@ pub fn read_text(
     accepts: impl Fn(&InputKind) -> bool,
 ) -> Result<String, String> {
     let bytes = read_bytes(path, max, what, accepts)?;
-    let body = strip_utf8_bom(&bytes);
+    let body = crate::bytes::strip_utf8_bom(&bytes);
     String::from_utf8(body.to_vec()).map_err(|_| format!("{} is not UTF-8 text", path.display()))
 }
 
 /// Any text file (an `az storage blob list` inventory, a `sha256sum` file).
 pub fn read_any_text(path: &Path, max: u64) -> Result<String, String> {
     read_text(path, max, "a text file", |_| true)
-}
-
-fn strip_utf8_bom(b: &[u8]) -> &[u8] {
-    b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b)
 }
 
 /// A job record: job JSON (REST, `az`, a drive list), a journal or a DriveInfo file.

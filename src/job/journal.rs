@@ -1,5 +1,5 @@
 //! The WAImportExport journal (`.jrn`) and the per-drive `_DriveInfo_<serial>.xml`
-//! (reference §1.4): both carry, per drive, the serial, BitLocker key,
+//! (S-PREP2, S-TOBLOBS in `docs/sources.md`): both carry, per drive, the serial, BitLocker key,
 //! manifest file and manifest hash. Other journal values (the storage account
 //! key among them) are skipped, never kept.
 

@@ -5,6 +5,15 @@
 use serde_json::Value;
 use zeroize::Zeroizing;
 
+/// The stable finding codes of a job's drive list against the drives checked (`job.*`).
+pub mod codes {
+    crate::finding_codes! {
+        DRIVE_NOT_CHECKED = "job.drive-not-checked";
+        EXTRA_DRIVE = "job.extra-drive";
+        TOO_MANY_DRIVES = "job.too-many-drives";
+    }
+}
+
 /// One drive of a job. `bitlocker_key` is a secret: never printed.
 #[derive(Default)]
 pub struct Drive {

@@ -9,7 +9,7 @@ use crate::source::{self, same_serial};
 use serde::Serialize;
 use std::path::PathBuf;
 
-/// The service takes at most 10 drives per job (reference §4.1).
+/// The service takes at most 10 drives per job (S-REQ, S-RP: the job's `driveList` holds "up to ten").
 pub const MAX_DRIVES: usize = 10;
 
 /// A source on the command line: `PATH`, or `SERIAL=PATH` for an image.

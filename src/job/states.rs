@@ -2,7 +2,7 @@
 //! ("Preview", current) names, the classic Import/Export names, and the Data
 //! Box API enums, all mapped onto one table each. Descriptions paraphrase
 //! Microsoft's "View the status of Azure Import/Export jobs" page
-//! (reference §6.2–6.4).
+//! (S-RP, S-CLI, S-STATUS, S-DBRP in `docs/sources.md`).
 
 use crate::report::DriveStatus;
 

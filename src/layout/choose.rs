@@ -1,10 +1,12 @@
 //! Which partition the service imports: the first *data* partition on the disk.
 //!
-//! The service documents only "the first data volume" (reference §4.2); we skip
+//! The service documents only "the first data volume" (S-REQ; see
+//! `docs/layout.md`); we skip
 //! what Windows itself creates around data (MSR, ESP, recovery) and LDM
 //! metadata, then take the first partition in on-disk order.
 
 use super::{DiskLayout, Partition, Role, TableKind};
+use crate::layout::codes;
 use crate::report::{DriveStatus, Finding};
 use serde::Serialize;
 
@@ -40,7 +42,7 @@ pub fn first_data_volume(
     {
         findings.push(
             Finding::error(
-                "layout.dynamic-disk",
+                codes::LAYOUT_DYNAMIC_DISK,
                 DriveStatus::NtfsVolumeNotFound,
                 "partition table",
                 "this is a Windows dynamic disk (LDM); the service reads only basic disks",
@@ -72,7 +74,7 @@ pub fn first_data_volume(
     }
     findings.push(
         Finding::error(
-            "layout.no-data-partition",
+            codes::LAYOUT_NO_DATA_PARTITION,
             DriveStatus::NtfsVolumeNotFound,
             "partition table",
             if skipped.is_empty() {

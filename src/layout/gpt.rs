@@ -4,6 +4,7 @@
 use super::{Partition, Role};
 use crate::bytes::{has_at, u32_at, u64_at};
 use crate::guid::Guid;
+use crate::layout::codes;
 use crate::report::{DriveStatus, Finding};
 use crate::source::{read_vec, ReadAt, ReadError};
 use serde::Serialize;
@@ -216,11 +217,12 @@ pub fn read(
     if let Err(p) = &primary {
         findings.push(
             Finding::error(
-                "gpt.primary-invalid",
+                codes::GPT_PRIMARY_INVALID,
                 DriveStatus::DiskCorrupted,
                 format!("primary GPT header at byte {ss}"),
                 format!("the primary GPT is damaged: {p}"),
             )
+            .at_byte(ss)
             .with_hint("repair the table on Windows (diskpart) or with `sgdisk --verify` / gdisk's recovery menu before shipping"),
         );
     }
@@ -231,7 +233,7 @@ pub fn read(
     };
     let backup = if backup_lba == 0 || backup_lba >= disk_sectors {
         findings.push(Finding::error(
-            "gpt.backup-past-end",
+            codes::GPT_BACKUP_PAST_END,
             DriveStatus::DiskCorrupted,
             format!("backup GPT header at LBA {backup_lba}"),
             format!(
@@ -250,7 +252,7 @@ pub fn read(
         };
         if let Err(p) = &parsed {
             findings.push(Finding::error(
-                "gpt.backup-invalid",
+                codes::GPT_BACKUP_INVALID,
                 DriveStatus::DiskCorrupted,
                 format!("backup GPT header at LBA {backup_lba}"),
                 format!("the backup GPT is damaged: {p}"),
@@ -260,7 +262,7 @@ pub fn read(
     };
     if backup_lba != disk_sectors.saturating_sub(1) && backup.is_some() {
         findings.push(Finding::warning(
-            "gpt.backup-not-at-end",
+            codes::GPT_BACKUP_NOT_AT_END,
             DriveStatus::DiskCorrupted,
             format!("backup GPT header at LBA {backup_lba}"),
             format!(
@@ -277,7 +279,7 @@ pub fn read(
                 || ph.last_usable != bh.last_usable
             {
                 findings.push(Finding::error(
-                    "gpt.backup-mismatch",
+                    codes::GPT_BACKUP_MISMATCH,
                     DriveStatus::DiskCorrupted,
                     "backup GPT",
                     "the backup GPT describes different partitions than the primary",
@@ -303,7 +305,7 @@ fn check_bounds(h: &Header, parts: &[Partition], disk_sectors: u64, findings: &m
         let subject = format!("partition {}", p.number);
         if p.inverted {
             findings.push(Finding::error(
-                "gpt.entry-inverted",
+                codes::GPT_ENTRY_INVERTED,
                 DriveStatus::DiskCorrupted,
                 subject.clone(),
                 "the partition's last LBA is before its first LBA",
@@ -312,7 +314,7 @@ fn check_bounds(h: &Header, parts: &[Partition], disk_sectors: u64, findings: &m
         }
         if p.start_lba < h.first_usable || p.end_lba() > h.last_usable.saturating_add(1) {
             findings.push(Finding::error(
-                "gpt.entry-outside-usable",
+                codes::GPT_ENTRY_OUTSIDE_USABLE,
                 DriveStatus::DiskCorrupted,
                 subject,
                 format!(

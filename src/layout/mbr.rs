@@ -3,6 +3,7 @@
 
 use super::{Partition, Role};
 use crate::bytes::{has_at, u32_at, u8_at};
+use crate::layout::codes;
 use crate::report::{DriveStatus, Finding};
 use crate::source::{read_vec, ReadAt, ReadError};
 
@@ -113,7 +114,7 @@ pub fn parse(
         if is_extended(e.kind) {
             if extended.is_some() {
                 findings.push(Finding::warning(
-                    "mbr.two-extended",
+                    codes::MBR_TWO_EXTENDED,
                     DriveStatus::DiskCorrupted,
                     format!("partition {number}"),
                     "the MBR has more than one extended partition; only the first is followed",
@@ -144,7 +145,7 @@ fn parse_logicals(
     while seen.insert(ebr_lba) {
         if seen.len() > MAX_LOGICAL {
             findings.push(Finding::error(
-                "mbr.ebr-chain",
+                codes::MBR_EBR_CHAIN,
                 DriveStatus::DiskCorrupted,
                 format!("extended partition at sector {ext_start}"),
                 format!("the chain of logical partitions is longer than {MAX_LOGICAL}; it was cut there"),
@@ -154,7 +155,7 @@ fn parse_logicals(
         let off = ebr_lba.checked_mul(ss).filter(|o| o + ss <= src.len());
         let Some(off) = off else {
             findings.push(Finding::error(
-                "mbr.ebr-out-of-bounds",
+                codes::MBR_EBR_OUT_OF_BOUNDS,
                 DriveStatus::DiskCorrupted,
                 format!("extended boot record at sector {ebr_lba}"),
                 "an extended boot record lies past the end of the disk",
@@ -164,11 +165,11 @@ fn parse_logicals(
         let ebr = read_vec(src, off, 512)?;
         if !has_boot_signature(&ebr) {
             findings.push(Finding::error(
-                "mbr.ebr-signature",
+                codes::MBR_EBR_SIGNATURE,
                 DriveStatus::DiskCorrupted,
                 format!("extended boot record at byte {off}"),
                 "an extended boot record lacks the 55 AA signature; logical partitions after it are lost",
-            ));
+            ).at_byte(off));
             break;
         }
         let [logical, next, ..] = entries(&ebr);
@@ -182,12 +183,15 @@ fn parse_logicals(
         }
         let rel = u64::from(next.start);
         if rel >= ext_len {
-            findings.push(Finding::error(
-                "mbr.ebr-out-of-bounds",
-                DriveStatus::DiskCorrupted,
-                format!("extended boot record at byte {off}"),
-                "the next extended boot record points outside the extended partition",
-            ));
+            findings.push(
+                Finding::error(
+                    codes::MBR_EBR_OUT_OF_BOUNDS,
+                    DriveStatus::DiskCorrupted,
+                    format!("extended boot record at byte {off}"),
+                    "the next extended boot record points outside the extended partition",
+                )
+                .at_byte(off),
+            );
             break;
         }
         ebr_lba = ext_start.saturating_add(rel);

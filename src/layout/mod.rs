@@ -14,6 +14,28 @@ use crate::report::{DriveStatus, Finding};
 use crate::source::{read_vec, ReadAt, ReadError, SharedSource};
 use serde::Serialize;
 
+/// The stable finding codes of the partition-table checks (`gpt.*`, `mbr.*`, `layout.*`).
+pub mod codes {
+    crate::finding_codes! {
+        GPT_PRIMARY_INVALID = "gpt.primary-invalid";
+        GPT_BACKUP_INVALID = "gpt.backup-invalid";
+        GPT_BACKUP_PAST_END = "gpt.backup-past-end";
+        GPT_BACKUP_NOT_AT_END = "gpt.backup-not-at-end";
+        GPT_BACKUP_MISMATCH = "gpt.backup-mismatch";
+        GPT_UNREADABLE = "gpt.unreadable";
+        GPT_ENTRY_INVERTED = "gpt.entry-inverted";
+        GPT_ENTRY_OUTSIDE_USABLE = "gpt.entry-outside-usable";
+        MBR_TWO_EXTENDED = "mbr.two-extended";
+        MBR_EBR_CHAIN = "mbr.ebr-chain";
+        MBR_EBR_OUT_OF_BOUNDS = "mbr.ebr-out-of-bounds";
+        MBR_EBR_SIGNATURE = "mbr.ebr-signature";
+        LAYOUT_PARTITION_PAST_END = "layout.partition-past-end";
+        LAYOUT_PARTITIONS_OVERLAP = "layout.partitions-overlap";
+        LAYOUT_DYNAMIC_DISK = "layout.dynamic-disk";
+        LAYOUT_NO_DATA_PARTITION = "layout.no-data-partition";
+    }
+}
+
 /// What a partition is for, as far as choosing the data volume goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -153,7 +175,7 @@ pub fn read_layout(
             layout.partitions = g.partitions;
         } else if protective {
             findings.push(Finding::error(
-                "gpt.unreadable",
+                codes::GPT_UNREADABLE,
                 DriveStatus::DiskCorrupted,
                 "GPT",
                 "the MBR says the disk is GPT, but neither the primary nor the backup GPT is valid",
@@ -185,7 +207,7 @@ fn check_common(layout: &DiskLayout, disk_sectors: u64, findings: &mut Vec<Findi
         if p.end_lba() > disk_sectors {
             findings.push(
                 Finding::error(
-                    "layout.partition-past-end",
+                    codes::LAYOUT_PARTITION_PAST_END,
                     DriveStatus::DiskCorrupted,
                     format!("partition {}", p.number),
                     format!(
@@ -209,7 +231,7 @@ fn check_common(layout: &DiskLayout, disk_sectors: u64, findings: &mut Vec<Findi
             }
             if a.start_lba < b.end_lba() && b.start_lba < a.end_lba() {
                 findings.push(Finding::error(
-                    "layout.partitions-overlap",
+                    codes::LAYOUT_PARTITIONS_OVERLAP,
                     DriveStatus::DiskCorrupted,
                     format!("partitions {} and {}", a.number, b.number),
                     format!(

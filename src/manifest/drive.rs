@@ -78,7 +78,7 @@ impl Small {
     /// The warning a transient read error deserves, naming `path`.
     pub fn retried_warning(&self, path: &str) -> Option<Finding> {
         let first = self.retried.as_ref()?;
-        Some(crate::scan::retry::retried_warning(
+        Some(crate::source::retry::retried_warning(
             path.to_string(),
             "this file",
             1,
@@ -89,13 +89,13 @@ impl Small {
 
 /// Read a whole (small) file of the volume, with the scan's retry.
 pub fn read_small(vol: &NtfsVolume, inv: &Inventory, i: usize, max: u64) -> Result<Small, String> {
-    use crate::scan::retry::{file_place, read_file};
+    use crate::source::retry::file_place;
     let r = vol.content(inv, i).map_err(|e| e.to_string())?;
     if r.len() > max {
         return Err(format!("{} bytes is too large to be read", r.len()));
     }
     let mut bytes = vec![0u8; r.len() as usize];
-    let got = read_file(&r, 0, &mut bytes).map_err(|e| e.to_string())?;
+    let got = r.read_retrying(0, &mut bytes).map_err(|e| e.to_string())?;
     if let Some((off, len, e)) = got.bad.first() {
         return Err(format!(
             "{len} bytes at {} cannot be read",

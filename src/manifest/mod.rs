@@ -1,6 +1,6 @@
-//! The drive manifest (`\DriveManifest.xml`, reference §1.2–1.5): a streaming,
-//! bounded parser, every structural rule of §1.2, the metadata/properties
-//! files of §1.5, and the cross-check against a drive's inventory.
+//! The drive manifest (`\DriveManifest.xml`; S-MAN and S-MP in
+//! `docs/sources.md`): a streaming, bounded parser, every structural rule of
+//! the manifest format, the metadata/properties files it names, and the cross-check against a drive's inventory.
 //!
 //! The parser keeps no XML tree: each `<Blob>` is checked as soon as it closes
 //! and only what the cross-check needs (path, length, 16-byte MD5 per range) is
@@ -20,141 +20,79 @@ pub use sidecar::{check_metadata, check_properties};
 
 /// The stable finding codes of the manifest stage.
 pub mod codes {
-    pub const TOO_LARGE: &str = "manifest.too-large";
-    pub const ENCODING: &str = "manifest.encoding";
-    pub const XML: &str = "manifest.xml";
-    pub const TOO_LONG: &str = "manifest.text-too-long";
-    pub const DOCTYPE: &str = "manifest.doctype";
-    pub const ROOT: &str = "manifest.root";
-    pub const VERSION: &str = "manifest.version";
-    pub const UNKNOWN_ELEMENT: &str = "manifest.unknown-element";
-    pub const DUPLICATE_ELEMENT: &str = "manifest.duplicate-element";
-    pub const DRIVE_MISSING: &str = "manifest.drive-missing";
-    pub const DRIVE_ID_MISSING: &str = "manifest.drive-id-missing";
-    pub const DRIVE_ID_ORDER: &str = "manifest.drive-id-order";
-    pub const DRIVE_ID_FORMAT: &str = "manifest.drive-id-format";
-    pub const DRIVE_ID_MISMATCH: &str = "manifest.drive-id-mismatch";
-    pub const CREDENTIALS_MISSING: &str = "manifest.credentials-missing";
-    pub const CREDENTIALS_BOTH: &str = "manifest.credentials-both";
-    pub const ACCOUNT_KEY_FORMAT: &str = "manifest.account-key-format";
-    pub const SAS_FORMAT: &str = "manifest.sas-format";
-    pub const SAS_CONTAINER: &str = "manifest.sas-container";
-    pub const NO_BLOB_LIST: &str = "manifest.no-blob-list";
-    pub const EMPTY_BLOB_LIST: &str = "manifest.empty-blob-list";
-    pub const BLOB_PATH: &str = "manifest.blob-path";
-    pub const FILE_PATH: &str = "manifest.file-path";
-    pub const DUPLICATE_BLOB: &str = "manifest.duplicate-blob";
-    pub const LENGTH: &str = "manifest.length";
-    pub const NUMBER: &str = "manifest.number";
-    pub const SNAPSHOT: &str = "manifest.snapshot";
-    pub const DISPOSITION: &str = "manifest.disposition";
-    pub const NO_RANGE_LIST: &str = "manifest.no-range-list";
-    pub const BOTH_RANGE_LISTS: &str = "manifest.both-range-lists";
-    pub const HASH_MISSING: &str = "manifest.hash-missing";
-    pub const HASH_FORMAT: &str = "manifest.hash-format";
-    pub const BLOCK_TOO_LARGE: &str = "manifest.block-too-large";
-    pub const BLOCK_EMPTY: &str = "manifest.block-empty";
-    pub const BLOCK_GAP: &str = "manifest.block-gap";
-    pub const BLOCK_OVERLAP: &str = "manifest.block-overlap";
-    pub const BLOCKS_SHORT: &str = "manifest.blocks-short";
-    pub const BLOCKS_PAST_END: &str = "manifest.blocks-past-end";
-    pub const TOO_MANY_BLOCKS: &str = "manifest.too-many-blocks";
-    pub const BLOCK_ID_BASE64: &str = "manifest.block-id-base64";
-    pub const BLOCK_ID_MIXED: &str = "manifest.block-id-mixed";
-    pub const BLOCK_ID_LENGTH: &str = "manifest.block-id-length";
-    pub const PAGE_ALIGN: &str = "manifest.page-range-alignment";
-    pub const PAGE_TOO_LARGE: &str = "manifest.page-range-too-large";
-    pub const PAGE_OVERLAP: &str = "manifest.page-range-overlap";
-    pub const PAGE_PAST_END: &str = "manifest.page-range-past-end";
-    pub const PAGE_BLOB_LENGTH: &str = "manifest.page-blob-length";
-    pub const SIDE_PATH: &str = "manifest.side-file-path";
-    pub const TOO_MANY_FINDINGS: &str = "manifest.too-many-findings";
-    // Against the drive.
-    pub const NOT_FOUND: &str = "manifest.not-found";
-    pub const UNREADABLE: &str = "manifest.unreadable";
-    pub const HASH_MISMATCH: &str = "manifest.manifest-hash-mismatch";
-    pub const HASH_ARG: &str = "manifest.manifest-hash-argument";
-    pub const FILE_MISSING: &str = "manifest.file-missing";
-    pub const FILE_IS_DIR: &str = "manifest.file-is-directory";
-    pub const LENGTH_MISMATCH: &str = "manifest.length-mismatch";
-    pub const BLOCK_HASH_MISMATCH: &str = "manifest.block-hash-mismatch";
-    pub const SIDE_MISSING: &str = "manifest.side-file-missing";
-    pub const SIDE_HASH_MISMATCH: &str = "manifest.side-file-hash-mismatch";
-    pub const SIDE_FORMAT: &str = "manifest.side-file-format";
-    pub const NOT_COVERED: &str = "manifest.file-not-covered";
-
-    pub const ALL: &[&str] = &[
-        TOO_LARGE,
-        ENCODING,
-        XML,
-        TOO_LONG,
-        DOCTYPE,
-        ROOT,
-        VERSION,
-        UNKNOWN_ELEMENT,
-        DUPLICATE_ELEMENT,
-        DRIVE_MISSING,
-        DRIVE_ID_MISSING,
-        DRIVE_ID_ORDER,
-        DRIVE_ID_FORMAT,
-        DRIVE_ID_MISMATCH,
-        CREDENTIALS_MISSING,
-        CREDENTIALS_BOTH,
-        ACCOUNT_KEY_FORMAT,
-        SAS_FORMAT,
-        SAS_CONTAINER,
-        NO_BLOB_LIST,
-        EMPTY_BLOB_LIST,
-        BLOB_PATH,
-        FILE_PATH,
-        DUPLICATE_BLOB,
-        LENGTH,
-        NUMBER,
-        SNAPSHOT,
-        DISPOSITION,
-        NO_RANGE_LIST,
-        BOTH_RANGE_LISTS,
-        HASH_MISSING,
-        HASH_FORMAT,
-        BLOCK_TOO_LARGE,
-        BLOCK_EMPTY,
-        BLOCK_GAP,
-        BLOCK_OVERLAP,
-        BLOCKS_SHORT,
-        BLOCKS_PAST_END,
-        TOO_MANY_BLOCKS,
-        BLOCK_ID_BASE64,
-        BLOCK_ID_MIXED,
-        BLOCK_ID_LENGTH,
-        PAGE_ALIGN,
-        PAGE_TOO_LARGE,
-        PAGE_OVERLAP,
-        PAGE_PAST_END,
-        PAGE_BLOB_LENGTH,
-        SIDE_PATH,
-        TOO_MANY_FINDINGS,
-        NOT_FOUND,
-        UNREADABLE,
-        HASH_MISMATCH,
-        HASH_ARG,
-        FILE_MISSING,
-        FILE_IS_DIR,
-        LENGTH_MISMATCH,
-        BLOCK_HASH_MISMATCH,
-        SIDE_MISSING,
-        SIDE_HASH_MISMATCH,
-        SIDE_FORMAT,
-        NOT_COVERED,
-    ];
+    crate::finding_codes! {
+        TOO_LARGE = "manifest.too-large";
+        ENCODING = "manifest.encoding";
+        XML = "manifest.xml";
+        TOO_LONG = "manifest.text-too-long";
+        DOCTYPE = "manifest.doctype";
+        ROOT = "manifest.root";
+        VERSION = "manifest.version";
+        UNKNOWN_ELEMENT = "manifest.unknown-element";
+        DUPLICATE_ELEMENT = "manifest.duplicate-element";
+        DRIVE_MISSING = "manifest.drive-missing";
+        DRIVE_ID_MISSING = "manifest.drive-id-missing";
+        DRIVE_ID_ORDER = "manifest.drive-id-order";
+        DRIVE_ID_FORMAT = "manifest.drive-id-format";
+        DRIVE_ID_MISMATCH = "manifest.drive-id-mismatch";
+        CREDENTIALS_MISSING = "manifest.credentials-missing";
+        CREDENTIALS_BOTH = "manifest.credentials-both";
+        ACCOUNT_KEY_FORMAT = "manifest.account-key-format";
+        SAS_FORMAT = "manifest.sas-format";
+        SAS_CONTAINER = "manifest.sas-container";
+        NO_BLOB_LIST = "manifest.no-blob-list";
+        EMPTY_BLOB_LIST = "manifest.empty-blob-list";
+        BLOB_PATH = "manifest.blob-path";
+        FILE_PATH = "manifest.file-path";
+        DUPLICATE_BLOB = "manifest.duplicate-blob";
+        LENGTH = "manifest.length";
+        NUMBER = "manifest.number";
+        SNAPSHOT = "manifest.snapshot";
+        DISPOSITION = "manifest.disposition";
+        NO_RANGE_LIST = "manifest.no-range-list";
+        BOTH_RANGE_LISTS = "manifest.both-range-lists";
+        HASH_MISSING = "manifest.hash-missing";
+        HASH_FORMAT = "manifest.hash-format";
+        BLOCK_TOO_LARGE = "manifest.block-too-large";
+        BLOCK_EMPTY = "manifest.block-empty";
+        BLOCK_GAP = "manifest.block-gap";
+        BLOCK_OVERLAP = "manifest.block-overlap";
+        BLOCKS_SHORT = "manifest.blocks-short";
+        BLOCKS_PAST_END = "manifest.blocks-past-end";
+        TOO_MANY_BLOCKS = "manifest.too-many-blocks";
+        BLOCK_ID_BASE64 = "manifest.block-id-base64";
+        BLOCK_ID_MIXED = "manifest.block-id-mixed";
+        BLOCK_ID_LENGTH = "manifest.block-id-length";
+        PAGE_ALIGN = "manifest.page-range-alignment";
+        PAGE_TOO_LARGE = "manifest.page-range-too-large";
+        PAGE_OVERLAP = "manifest.page-range-overlap";
+        PAGE_PAST_END = "manifest.page-range-past-end";
+        PAGE_BLOB_LENGTH = "manifest.page-blob-length";
+        SIDE_PATH = "manifest.side-file-path";
+        TOO_MANY_FINDINGS = "manifest.too-many-findings";
+        // Against the drive.
+        NOT_FOUND = "manifest.not-found";
+        UNREADABLE = "manifest.unreadable";
+        HASH_MISMATCH = "manifest.manifest-hash-mismatch";
+        HASH_ARG = "manifest.manifest-hash-argument";
+        FILE_MISSING = "manifest.file-missing";
+        FILE_IS_DIR = "manifest.file-is-directory";
+        LENGTH_MISMATCH = "manifest.length-mismatch";
+        BLOCK_HASH_MISMATCH = "manifest.block-hash-mismatch";
+        SIDE_MISSING = "manifest.side-file-missing";
+        SIDE_HASH_MISMATCH = "manifest.side-file-hash-mismatch";
+        SIDE_FORMAT = "manifest.side-file-format";
+        NOT_COVERED = "manifest.file-not-covered";
+    }
 }
 
 /// Manifests larger than this are not read (4 GiB of XML is ~30 million blocks).
 pub const MAX_BYTES: u64 = 1 << 30;
-/// 4 MiB: the largest block or page range (§1.2).
+/// 4 MiB: the largest block or page range (S-MAN).
 pub const MAX_RANGE: u64 = 4 << 20;
-/// Blocks per blob (§1.2).
+/// Blocks per blob (S-MAN).
 pub const MAX_BLOCKS: usize = 50_000;
-/// The default manifest location on the volume (§1.1, §1.3).
+/// The default manifest location on the volume (S-TOBLOBS, S-CRIMP: the job names the manifest file, `\DriveManifest.xml` by default).
 pub const DEFAULT_PATH: &str = "\\DriveManifest.xml";
 
 /// Parse a Base16 MD5 (32 hex digits, any case, surrounding whitespace allowed).

@@ -1,4 +1,4 @@
-//! Metadata and properties files referenced by the manifest (§1.5).
+//! Metadata and properties files referenced by the manifest (S-MP in `docs/sources.md`).
 //! Flat XML: a root and text-only children. Bounded, no DTD, no entities.
 
 use super::codes;
@@ -38,7 +38,7 @@ fn flat_pairs(bytes: &[u8], root: &str, subject: &str) -> Result<Vec<(String, St
             format!("{} bytes is far larger than any {root} file", bytes.len()),
         ));
     }
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let body = crate::bytes::strip_utf8_bom(bytes);
     let text = std::str::from_utf8(body)
         .map_err(|_| bad(subject, "not UTF-8 (the service reports XmlReadFailed)"))?;
     let mut r = Reader::from_str(text);

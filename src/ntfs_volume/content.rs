@@ -109,6 +109,21 @@ impl<'a> ContentReader<'a> {
     }
 
     /// Hand the whole stream to `f` in pieces of at most `chunk` bytes.
+    /// [`read_retrying`](crate::source::retry::read_retrying) over the file's
+    /// data: a read error is retried, any other error (the file's runs cannot
+    /// be decoded) ends the read.
+    pub fn read_retrying(
+        &self,
+        at: u64,
+        buf: &mut [u8],
+    ) -> Result<crate::source::retry::Retried<crate::source::ReadError>, NtfsError> {
+        crate::source::retry::read_retrying(buf, at, |b, o| match self.read_at(o, b) {
+            Ok(_) => Ok(Ok(())),
+            Err(NtfsError::Read(e)) => Ok(Err(e)),
+            Err(e) => Err(e),
+        })
+    }
+
     pub fn for_each_chunk(&self, chunk: usize, mut f: impl FnMut(&[u8])) -> Result<(), NtfsError> {
         let mut buf = vec![0u8; chunk.clamp(4096, 64 << 20)];
         let mut pos = 0u64;

@@ -1,6 +1,7 @@
 //! Directory indexes (`$I30`): the index root in the record and `INDX` blocks.
 
-use super::record::{apply_fixup, u16_at, u32_at, u64_at, REF_MASK};
+use super::record::{apply_fixup, REF_MASK};
+use crate::bytes::{u16_at, u32_at, u64_at};
 
 /// One entry of a directory index (a `$FILE_NAME` key and where it points).
 #[derive(Debug, Clone)]

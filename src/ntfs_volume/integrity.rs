@@ -15,6 +15,7 @@ use super::mft::{map_vcn_byte, ST_IN_USE};
 use super::record::utf16_name;
 use super::record::{attributes, Body, AT_VOLUME_INFORMATION, AT_VOLUME_NAME};
 use super::{mft, NtfsVolume};
+use crate::ntfs_volume::codes;
 use crate::report::{DriveStatus, Finding, Severity};
 use crate::source::read_vec;
 
@@ -113,7 +114,7 @@ pub(crate) fn check(
     if vol.src.len() < geo.volume_size {
         out.push(
             Finding::error(
-                "ntfs.volume-truncated",
+                codes::VOLUME_TRUNCATED,
                 DC,
                 format!("byte {}", vol.src.len()),
                 format!(
@@ -126,28 +127,28 @@ pub(crate) fn check(
         );
     }
     out.extend(s.fixup.finding(
-        "ntfs.mft-fixup",
+        codes::MFT_FIXUP,
         Error,
         DC,
         "MFT record(s) fail their update sequence check (torn writes)",
         CHKDSK,
     ));
     out.extend(s.mft_incomplete.finding(
-        "ntfs.mft-incomplete",
+        codes::MFT_INCOMPLETE,
         Error,
         DC,
         "gap in $MFT's own data runs: the MFT records past it were not checked",
         CHKDSK,
     ));
     out.extend(s.bad_attrs.finding(
-        "ntfs.bad-attribute",
+        codes::BAD_ATTRIBUTE,
         Error,
         DC,
         "malformed attribute(s) in MFT records",
         CHKDSK,
     ));
     out.extend(s.unreadable.finding(
-        "ntfs.mft-unreadable",
+        codes::MFT_UNREADABLE,
         Error,
         DriveStatus::HardwareError,
         "MFT record(s) could not be read",
@@ -157,7 +158,7 @@ pub(crate) fn check(
     if !vi.found {
         out.push(
             Finding::error(
-                "ntfs.volume-info",
+                codes::VOLUME_INFO,
                 DC,
                 "MFT record 3 ($Volume)",
                 "$Volume has no readable version information",
@@ -167,7 +168,7 @@ pub(crate) fn check(
     } else {
         if vi.major != 3 {
             out.push(Finding::error(
-                "ntfs.version",
+                codes::VERSION,
                 DC,
                 "$Volume",
                 format!(
@@ -179,7 +180,7 @@ pub(crate) fn check(
         if vi.flags & 1 != 0 {
             out.push(
                 Finding::error(
-                    "ntfs.dirty",
+                    codes::DIRTY,
                     DC,
                     "$Volume",
                     "the volume is marked dirty (not cleanly unmounted, or errors were found)",
@@ -189,14 +190,14 @@ pub(crate) fn check(
         }
     }
     out.extend(s.out_of_bounds.finding(
-        "ntfs.extent-out-of-bounds",
+        codes::EXTENT_OUT_OF_BOUNDS,
         Error,
         DC,
         "data run(s) point outside the volume",
         CHKDSK,
     ));
     if let Some(mut f) = s.cross_linked.finding(
-        "ntfs.cross-linked",
+        codes::CROSS_LINKED,
         Error,
         DC,
         "cluster(s) belong to more than one file",
@@ -225,21 +226,21 @@ pub(crate) fn check(
         }
     }
     out.extend(orphans.finding(
-        "ntfs.orphan-records",
+        codes::ORPHAN_RECORDS,
         Warning,
         DC,
         "file record(s) in use but in no directory",
         CHKDSK,
     ));
     out.extend(inv.bad_index.finding(
-        "ntfs.bad-index-entry",
+        codes::BAD_INDEX_ENTRY,
         Error,
         DC,
         "bad directory index entrie(s)",
         CHKDSK,
     ));
     out.extend(inv.dir_cycles.finding(
-        "ntfs.directory-cycle",
+        codes::DIRECTORY_CYCLE,
         Error,
         DC,
         "directory index entrie(s) lead back to a directory already in the tree (a cycle); not followed",
@@ -295,7 +296,7 @@ fn mirror(vol: &NtfsVolume, inv: &Inventory) -> Option<Finding> {
         }
     }
     bad.finding(
-        "ntfs.mftmirr-mismatch",
+        codes::MFTMIRR_MISMATCH,
         Severity::Error,
         DriveStatus::DiskCorrupted,
         "record(s) of $MFTMirr differ from $MFT",
@@ -310,7 +311,7 @@ fn bitmap(vol: &NtfsVolume, inv: &Inventory, out: &mut Vec<Finding>) -> Option<u
         Ok(r) => r,
         Err(e) => {
             out.push(Finding::error(
-                "ntfs.bitmap",
+                codes::BITMAP,
                 DriveStatus::DiskCorrupted,
                 "$Bitmap",
                 format!("cannot read $Bitmap: {e}"),
@@ -352,7 +353,7 @@ fn bitmap(vol: &NtfsVolume, inv: &Inventory, out: &mut Vec<Finding>) -> Option<u
     });
     if let Err(e) = res {
         out.push(Finding::error(
-            "ntfs.bitmap",
+            codes::BITMAP,
             DriveStatus::DiskCorrupted,
             "$Bitmap",
             format!("cannot read $Bitmap: {e}"),
@@ -360,14 +361,14 @@ fn bitmap(vol: &NtfsVolume, inv: &Inventory, out: &mut Vec<Finding>) -> Option<u
         return None;
     }
     out.extend(free_in_use.finding(
-        "ntfs.bitmap-free-in-use",
+        codes::BITMAP_FREE_IN_USE,
         Severity::Error,
         DriveStatus::DiskCorrupted,
         "cluster(s) in use by files but free in $Bitmap",
         CHKDSK,
     ));
     out.extend(lost.finding(
-        "ntfs.lost-clusters",
+        codes::LOST_CLUSTERS,
         Severity::Warning,
         DriveStatus::DiskCorrupted,
         "cluster(s) allocated in $Bitmap but owned by no file (lost clusters)",
@@ -380,7 +381,7 @@ fn bitmap(vol: &NtfsVolume, inv: &Inventory, out: &mut Vec<Finding>) -> Option<u
 fn upcase(vol: &NtfsVolume, inv: &Inventory) -> Option<Finding> {
     let bad = |why: String| {
         Some(
-            Finding::error("ntfs.upcase", DriveStatus::DiskCorrupted, "$UpCase", why)
+            Finding::error(codes::UPCASE, DriveStatus::DiskCorrupted, "$UpCase", why)
                 .with_hint(CHKDSK),
         )
     };

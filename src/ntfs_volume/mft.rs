@@ -5,6 +5,7 @@ use super::error::NtfsError;
 use super::integrity::Problems;
 use super::record::*;
 use super::Geometry;
+use crate::bytes::{u16_at, u32_at, u64_at};
 use crate::source::{read_vec, ReadAt};
 
 // State 0 (the default) is an unused or unreadable record.

@@ -11,6 +11,12 @@
 //! for every file it opens, and it unwraps values read from disk, so it can
 //! neither walk a million files in one sequential pass nor promise no panic on
 //! a damaged volume. Our parser reads the MFT once, every field bounds-checked.
+//!
+//! Named `ntfs_volume`, not `ntfs`, on purpose: the `ntfs` crate is still used
+//! (the boot-sector check above), and a crate-root module `ntfs` would make
+//! every `ntfs::…` path at the crate root ambiguous between the two and force
+//! `::ntfs::…` on the crate's users here. The name costs nothing and says what
+//! the module holds: one NTFS volume, read by us.
 
 mod content;
 mod error;
@@ -34,6 +40,32 @@ use crate::report::{DriveStatus, Finding};
 use crate::source::{read_vec_if_inside, ReadAt};
 use serde::Serialize;
 use std::sync::Arc;
+
+/// The stable finding codes of the NTFS volume checks (`ntfs.*`, all but the boot sector's, which are `probe::codes`).
+pub mod codes {
+    crate::finding_codes! {
+        MFT_FIXUP = "ntfs.mft-fixup";
+        MFTMIRR_MISMATCH = "ntfs.mftmirr-mismatch";
+        EXTENT_OUT_OF_BOUNDS = "ntfs.extent-out-of-bounds";
+        CROSS_LINKED = "ntfs.cross-linked";
+        BITMAP_FREE_IN_USE = "ntfs.bitmap-free-in-use";
+        BAD_INDEX_ENTRY = "ntfs.bad-index-entry";
+        DIRECTORY_CYCLE = "ntfs.directory-cycle";
+        MFT_INCOMPLETE = "ntfs.mft-incomplete";
+        UPCASE = "ntfs.upcase";
+        VERSION = "ntfs.version";
+        VOLUME_INFO = "ntfs.volume-info";
+        BAD_ATTRIBUTE = "ntfs.bad-attribute";
+        BITMAP = "ntfs.bitmap";
+        VOLUME_TRUNCATED = "ntfs.volume-truncated";
+        UNREADABLE = "ntfs.unreadable";
+        MFT_UNUSABLE = "ntfs.mft-unusable";
+        DIRTY = "ntfs.dirty";
+        LOST_CLUSTERS = "ntfs.lost-clusters";
+        ORPHAN_RECORDS = "ntfs.orphan-records";
+        MFT_UNREADABLE = "ntfs.mft-unreadable";
+    }
+}
 
 /// Where things are on the volume, from its boot sector.
 #[derive(Debug, Clone, Serialize)]
@@ -215,7 +247,7 @@ pub fn analyze(src: Arc<dyn ReadAt>) -> Analysis {
         Ok(v) => v,
         Err(e) => {
             a.findings.push(Finding::error(
-                "ntfs.unreadable",
+                codes::UNREADABLE,
                 DriveStatus::DiskCorrupted,
                 "boot sector",
                 e.to_string(),
@@ -233,7 +265,7 @@ pub fn analyze(src: Arc<dyn ReadAt>) -> Analysis {
         Err(e) => {
             if src.len() < vol.geo.volume_size {
                 a.findings.push(Finding::error(
-                    "ntfs.volume-truncated",
+                    codes::VOLUME_TRUNCATED,
                     DriveStatus::DiskCorrupted,
                     format!("byte {}", src.len()),
                     format!(
@@ -248,7 +280,7 @@ pub fn analyze(src: Arc<dyn ReadAt>) -> Analysis {
                 .map_or("$MFT".to_string(), |o| format!("byte {o}"));
             a.findings.push(
                 Finding::error(
-                    "ntfs.mft-unusable",
+                    codes::MFT_UNUSABLE,
                     DriveStatus::DiskCorrupted,
                     subject,
                     format!("the file table cannot be walked: {e}"),

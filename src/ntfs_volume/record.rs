@@ -12,21 +12,7 @@ pub(crate) const AT_INDEX_ALLOCATION: u32 = 0xA0;
 pub(crate) const AT_REPARSE_POINT: u32 = 0xC0;
 const AT_END: u32 = 0xFFFF_FFFF;
 
-pub(crate) fn u16_at(b: &[u8], o: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(
-        b.get(o..o.checked_add(2)?)?.try_into().ok()?,
-    ))
-}
-pub(crate) fn u32_at(b: &[u8], o: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(
-        b.get(o..o.checked_add(4)?)?.try_into().ok()?,
-    ))
-}
-pub(crate) fn u64_at(b: &[u8], o: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(
-        b.get(o..o.checked_add(8)?)?.try_into().ok()?,
-    ))
-}
+use crate::bytes::{u16_at, u32_at, u64_at};
 
 /// Why a multi-sector record failed its update sequence check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,18 @@ use crate::bytes::{has_at, u16_at, u32_at};
 use crate::source::{read_vec, ReadAt, ReadError};
 use serde::Serialize;
 
+/// The stable finding codes of the volume probe: the NTFS boot sector (`ntfs.boot-*`) and a data partition that is not NTFS (`volume.not-ntfs`, raised by the check pipeline).
+pub mod codes {
+    crate::finding_codes! {
+        VOLUME_NOT_NTFS = "volume.not-ntfs";
+        NTFS_BOOT_SECTOR_INVALID = "ntfs.boot-sector-invalid";
+        NTFS_BOOT_BACKUP_MISMATCH = "ntfs.boot-backup-mismatch";
+        NTFS_BOOT_BACKUP_MISSING = "ntfs.boot-backup-missing";
+        NTFS_BOOT_SIZE = "ntfs.boot-size";
+        NTFS_BOOT_MFT_LOCATION = "ntfs.boot-mft-location";
+    }
+}
+
 /// File systems and containers we can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -2,6 +2,7 @@
 //! volume, and agreement with the backup copy at the end of the volume.
 
 use crate::bytes::{has_at, u16_at, u64_at, u8_at};
+use crate::probe::codes;
 use crate::report::{DriveStatus, Finding};
 use crate::source::{read_vec_if_inside, ReadAt, ReadError};
 use serde::Serialize;
@@ -92,7 +93,7 @@ fn check_geometry(boot: &NtfsBoot, vol_len: u64, subject: &str, findings: &mut V
     };
     if boot.volume_bytes() > vol_len {
         findings.push(err(
-            "ntfs.boot-size",
+            codes::NTFS_BOOT_SIZE,
             format!(
                 "the boot sector says the volume has {} sectors ({} bytes), but the partition holds only {} bytes",
                 boot.total_sectors,
@@ -106,7 +107,7 @@ fn check_geometry(boot: &NtfsBoot, vol_len: u64, subject: &str, findings: &mut V
     for (name, lcn) in [("$MFT", boot.mft_lcn), ("$MFTMirr", boot.mftmirr_lcn)] {
         if lcn == 0 || lcn >= clusters {
             findings.push(err(
-                "ntfs.boot-mft-location",
+                codes::NTFS_BOOT_MFT_LOCATION,
                 format!("the boot sector places {name} at cluster {lcn}, outside the volume's {clusters} clusters"),
             ));
         }
@@ -156,7 +157,7 @@ pub fn check(
             if bpb_differs {
                 findings.push(
                     Finding::error(
-                        "ntfs.boot-backup-mismatch",
+                        codes::NTFS_BOOT_BACKUP_MISMATCH,
                         DriveStatus::DiskCorrupted,
                         subject,
                         format!(
@@ -175,7 +176,7 @@ pub fn check(
             check_geometry(p, vol.len(), &subject, findings);
             findings.push(
                 Finding::warning(
-                    "ntfs.boot-backup-missing",
+                    codes::NTFS_BOOT_BACKUP_MISSING,
                     DriveStatus::DiskCorrupted,
                     subject,
                     "no valid backup boot sector at the end of the volume",
@@ -189,7 +190,7 @@ pub fn check(
         (Err(why), Some((off, _, mut b))) => {
             findings.push(
                 Finding::error(
-                    "ntfs.boot-sector-invalid",
+                    codes::NTFS_BOOT_SECTOR_INVALID,
                     DriveStatus::DiskCorrupted,
                     subject,
                     format!(
@@ -242,7 +243,7 @@ mod tests {
         let mut f = Vec::new();
         let r = check(&vol, 0, &mut f).unwrap();
         assert_eq!(r.boot.unwrap().boot_sector, "backup");
-        assert!(f.iter().any(|x| x.code == "ntfs.boot-sector-invalid"));
+        assert!(f.iter().any(|x| x.code == codes::NTFS_BOOT_SECTOR_INVALID));
     }
 
     #[test]
@@ -251,6 +252,6 @@ mod tests {
         vol[..512].copy_from_slice(&boot_sector(4095, 4));
         let mut f = Vec::new();
         check(&vol, 0, &mut f).unwrap();
-        assert!(f.iter().any(|x| x.code == "ntfs.boot-size"));
+        assert!(f.iter().any(|x| x.code == codes::NTFS_BOOT_SIZE));
     }
 }

@@ -103,6 +103,10 @@ pub struct Finding {
     pub predicts: DriveStatus,
     /// What it is about: a partition, a path, a byte offset.
     pub subject: String,
+    /// Where, for a program: the byte offset or the line and column the
+    /// `subject` text names, when the check knows one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
     pub message: String,
     /// What to do about it; empty when there is nothing to do.
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -122,6 +126,7 @@ impl Finding {
             severity,
             predicts,
             subject: subject.into(),
+            location: None,
             message: message.into(),
             hint: String::new(),
         }
@@ -158,4 +163,29 @@ impl Finding {
         self.hint = hint.into();
         self
     }
+
+    /// The finding is about byte `offset` (of the disk, the volume or the
+    /// file its `subject` names).
+    pub fn at_byte(mut self, offset: u64) -> Self {
+        self.location = Some(Location::Byte { offset });
+        self
+    }
+
+    /// The finding is about 1-based `line` and `column` (in characters) of a
+    /// text file.
+    pub fn at_line(mut self, line: usize, column: usize) -> Self {
+        self.location = Some(Location::Text { line, column });
+        self
+    }
+}
+
+/// A finding's place in what was read, in JSON
+/// `{"byte": {"offset": N}}` or `{"text": {"line": L, "column": C}}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Location {
+    /// A byte offset.
+    Byte { offset: u64 },
+    /// A 1-based line and column (columns count characters).
+    Text { line: usize, column: usize },
 }

@@ -9,7 +9,6 @@
 pub mod hashes;
 pub mod md5_pair;
 mod ranges;
-pub(crate) mod retry;
 mod stage;
 pub mod surface;
 
@@ -18,6 +17,7 @@ pub use stage::{run_content_stage, ContentOptions, ContentReport, FileHashLine};
 use crate::manifest::{codes as mcodes, hex_upper, Range};
 use crate::ntfs_volume::{DataRef, Inventory, NtfsError, NtfsVolume};
 use crate::report::{DriveStatus, Finding};
+use crate::source::retry;
 use md5::Md5;
 use ranges::{ChunkRanges, RangeHasher, Verdicts};
 use sha2::{Digest, Sha256};
@@ -37,11 +37,12 @@ const PIPELINE_MIN: u64 = 12 << 20;
 const MAX_MISMATCH_PER_FILE: usize = 20;
 
 pub mod codes {
-    pub const READ_ERROR: &str = "scan.read-error";
-    pub const READ_RETRIED: &str = "scan.read-retried";
-    pub const CONTENT_ERROR: &str = "scan.content-error";
-    pub const SURFACE_READ_ERROR: &str = "scan.surface-read-error";
-    pub const ALL: &[&str] = &[READ_ERROR, READ_RETRIED, CONTENT_ERROR, SURFACE_READ_ERROR];
+    crate::finding_codes! {
+        READ_ERROR = "scan.read-error";
+        READ_RETRIED = crate::source::retry::READ_RETRIED;
+        CONTENT_ERROR = "scan.content-error";
+        SURFACE_READ_ERROR = "scan.surface-read-error";
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -219,7 +220,7 @@ fn read_chunk(
     path: &dyn Fn() -> String,
     problems: &mut Problems,
 ) -> Result<bool, NtfsError> {
-    let got = retry::read_file(r, at, buf)?;
+    let got = r.read_retrying(at, buf)?;
     if let Some(e) = got.transient {
         problems.retried += 1;
         if problems.transient.is_none() {

@@ -5,8 +5,8 @@
 //! 4 KiB pieces and reported with its disk byte offset, length, errno and owner.
 
 use super::codes;
-use super::retry::{errno_suffix, read_retrying, retried_warning};
 use crate::report::{DriveStatus, Finding};
+use crate::source::retry::{errno_suffix, read_retrying, retried_warning};
 use crate::source::ReadAt;
 use serde::Serialize;
 

@@ -9,6 +9,7 @@ mod file;
 mod identity;
 mod mounts;
 mod os;
+pub mod retry;
 mod window;
 
 pub use blockdev::{list_block_devices, same_serial, BlockDeviceFacts};
@@ -19,6 +20,19 @@ pub use mounts::mounted_paths_for;
 pub use window::Window;
 
 use std::io;
+
+/// The stable finding codes about the drive itself and its reads (`disk.*`, `read.error`); the check pipeline raises them from the facts this module gathers.
+pub mod codes {
+    crate::finding_codes! {
+        DISK_SECTOR_SIZE = "disk.sector-size";
+        DISK_USB = "disk.usb";
+        DISK_REMOVABLE = "disk.removable";
+        DISK_SIZE = "disk.size";
+        DISK_IS_PARTITION = "disk.is-partition";
+        DISK_MOUNTED = "disk.mounted";
+        READ_ERROR = "read.error";
+    }
+}
 
 /// Positional, read-only access to a byte range of known length.
 ///

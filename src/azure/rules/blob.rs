@@ -1,4 +1,4 @@
-//! Blob names (reference §5.2; S-NAMEBLOB, S-DBNAME, S-DBTRBL).
+//! Blob names (S-NAMEBLOB, S-DBNAME, S-DBTRBL).
 
 use super::codes;
 use super::show;
@@ -80,7 +80,7 @@ pub fn blob_forbidden_chars(name: &str) -> Vec<Finding> {
 }
 
 /// Rule `azure.blob-trailing`: a name ending in `.`, `/` or `\`. Azure drops
-/// trailing dots (peers §3.4), so the predicted name is the trimmed one.
+/// trailing dots (S-TRAIL), so the predicted name is the trimmed one.
 pub fn blob_trailing(name: &str) -> Vec<Finding> {
     if !name.ends_with(['.', '/', '\\']) {
         return Vec::new();
@@ -136,7 +136,7 @@ pub fn blob_segment_dot(name: &str) -> Vec<Finding> {
     )]
 }
 
-/// Rule `azure.blob-backslash`: Azure turns `\` into `/` (peers §3.4), so the
+/// Rule `azure.blob-backslash`: Azure turns `\` into `/` (S-TRAIL), so the
 /// blob lands under a different virtual directory than the file's name says.
 pub fn blob_backslash(name: &str) -> Vec<Finding> {
     if !name.contains('\\') || name.ends_with('\\') {

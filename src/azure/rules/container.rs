@@ -1,7 +1,7 @@
-//! Container and share names (reference §5.1; S-NAMEBLOB, S-NAMEFILE, S-DBTRBL).
+//! Container and share names (S-NAMEBLOB, S-NAMEFILE, S-DBTRBL).
 //!
 //! An invalid name is renamed by the service (copy-log `ContainerRenamed` /
-//! `ShareRenamed` → `DataBox-<GUID>`, §5.5), so it predicts "Data copy
+//! `ShareRenamed` → `DataBox-<GUID>`, S-LOGNEW, S-CLSAMPLE), so it predicts "Data copy
 //! completed with warnings" and says the predicted new name.
 
 use super::codes;
@@ -88,7 +88,7 @@ fn dns_name(code: &'static str, what: &str, renamed: &str, name: &str) -> Vec<Fi
 pub fn container_name(name: &str) -> Vec<Finding> {
     match name {
         "$root" => Vec::new(),
-        // System containers: whether Import/Export writes into them is unconfirmed (§5.1).
+        // System containers: whether Import/Export writes into them is unconfirmed (`docs/sources.md`).
         "$web" | "$logs" => vec![Finding::warning(
             codes::CONTAINER_RESERVED,
             DriveStatus::UnsupportedData,

@@ -37,7 +37,7 @@ pub fn reparse_point(path: &str) -> Vec<Finding> {
 }
 
 /// Rule `azure.efs-encrypted`: the service cannot read a file encrypted with
-/// the owner's EFS certificate (design.md; INFERRED).
+/// the owner's EFS certificate (INFERRED: the service reads the volume without the owner's key).
 pub fn efs_encrypted(path: &str) -> Vec<Finding> {
     vec![Finding::error(
         codes::EFS_ENCRYPTED,

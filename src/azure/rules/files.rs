@@ -1,6 +1,6 @@
-//! Azure Files directory and file names (reference §5.3; S-NAMEFILE, S-DBNAME).
+//! Azure Files directory and file names (S-NAMEFILE, S-DBNAME).
 //!
-//! Invalid names are renamed by the service (`FileRenamed`, §5.5), so these
+//! Invalid names are renamed by the service (`FileRenamed`, S-LOGNEW), so these
 //! are warnings predicting "Data copy completed with warnings"; only code
 //! points that no request can carry are errors.
 
@@ -34,7 +34,7 @@ fn renamed(code: &'static str, name: &str, what: String) -> Finding {
 }
 
 /// Rule `azure.file-name-reserved` (exact names, CONFIRMED) and
-/// `azure.file-name-reserved-ext` (`CON.txt`: UNCONFIRMED, §5.3).
+/// `azure.file-name-reserved-ext` (`CON.txt`: UNCONFIRMED, S-NAMEFILE).
 pub fn file_name_reserved(name: &str) -> Vec<Finding> {
     if is_reserved(name) {
         return vec![renamed(
@@ -100,7 +100,7 @@ pub fn predicted_file_name(name: &str) -> &str {
 }
 
 /// Rule `azure.file-trailing`: trailing dot (dropped, CONFIRMED) or trailing
-/// space (UNCONFIRMED, §5.3).
+/// space (UNCONFIRMED, S-NAMEFILE).
 pub fn file_trailing(name: &str) -> Vec<Finding> {
     if name == "." || name == ".." {
         return Vec::new(); // reserved, reported there

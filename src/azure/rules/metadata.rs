@@ -1,4 +1,4 @@
-//! Metadata names and total size (reference §1.5, §5.3; S-NAMEBLOB, S-MP).
+//! Metadata names and total size (S-NAMEBLOB, S-NAMEFILE, S-MP).
 
 use super::codes;
 use super::show;

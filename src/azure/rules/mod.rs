@@ -32,78 +32,45 @@ pub use text::show;
 
 /// The stable finding codes of the Azure rules (documented in `docs/rule-codes.md`).
 pub mod codes {
-    pub const CONTAINER_NAME: &str = "azure.container-name";
-    pub const CONTAINER_RESERVED: &str = "azure.container-reserved";
-    pub const SHARE_NAME: &str = "azure.share-name";
-    pub const BLOB_NAME_LENGTH: &str = "azure.blob-name-length";
-    pub const BLOB_SEGMENTS: &str = "azure.blob-segments";
-    pub const BLOB_FORBIDDEN_CHAR: &str = "azure.blob-forbidden-char";
-    pub const BLOB_TRAILING: &str = "azure.blob-trailing";
-    pub const BLOB_SEGMENT_DOT: &str = "azure.blob-segment-dot";
-    pub const BLOB_BACKSLASH: &str = "azure.blob-backslash";
-    pub const FILE_NAME_RESERVED: &str = "azure.file-name-reserved";
-    pub const FILE_NAME_RESERVED_EXT: &str = "azure.file-name-reserved-ext";
-    pub const FILE_FORBIDDEN_CHAR: &str = "azure.file-forbidden-char";
-    pub const FILE_CONTROL_CHAR: &str = "azure.file-control-char";
-    pub const FILE_TRAILING: &str = "azure.file-trailing";
-    pub const FILE_NAME_LENGTH: &str = "azure.file-name-length";
-    pub const FILE_PATH_LENGTH: &str = "azure.file-path-length";
-    pub const FILE_DEPTH: &str = "azure.file-depth";
-    pub const PAGE_BLOB_ALIGNMENT: &str = "azure.page-blob-alignment";
-    pub const SIZE_LIMIT: &str = "azure.size-limit";
-    pub const FILE_SIZE: &str = "azure.file-size";
-    pub const METADATA_NAME: &str = "azure.metadata-name";
-    pub const METADATA_DUPLICATE: &str = "azure.metadata-duplicate";
-    pub const METADATA_SIZE: &str = "azure.metadata-size";
-    // Per destination (see `judge`).
-    pub const NAME_COLLISION: &str = "azure.name-collision";
-    pub const FILE_DIR_COLLISION: &str = "azure.file-dir-collision";
-    pub const TOO_MANY_CONTAINERS: &str = "azure.too-many-containers";
-    pub const LONG_PATH: &str = "azure.long-path";
-    pub const REPARSE_POINT: &str = "azure.reparse-point";
-    pub const EFS_ENCRYPTED: &str = "azure.efs-encrypted";
-    pub const EMPTY_DIRECTORY: &str = "azure.empty-directory";
-    pub const ROOT_SUBDIR: &str = "azure.root-subdir";
-    pub const FILE_OUTSIDE_SHARE: &str = "azure.file-outside-share";
-    // Local staging folder (see `local`).
-    pub const LOCAL_UNREADABLE: &str = "azure.local-unreadable";
-    pub const LOCAL_NOT_UNICODE: &str = "azure.local-not-unicode";
-
-    /// Every code above, for documentation tests.
-    pub const ALL: &[&str] = &[
-        CONTAINER_NAME,
-        CONTAINER_RESERVED,
-        SHARE_NAME,
-        BLOB_NAME_LENGTH,
-        BLOB_SEGMENTS,
-        BLOB_FORBIDDEN_CHAR,
-        BLOB_TRAILING,
-        BLOB_SEGMENT_DOT,
-        BLOB_BACKSLASH,
-        FILE_NAME_RESERVED,
-        FILE_NAME_RESERVED_EXT,
-        FILE_FORBIDDEN_CHAR,
-        FILE_CONTROL_CHAR,
-        FILE_TRAILING,
-        FILE_NAME_LENGTH,
-        FILE_PATH_LENGTH,
-        FILE_DEPTH,
-        PAGE_BLOB_ALIGNMENT,
-        SIZE_LIMIT,
-        FILE_SIZE,
-        METADATA_NAME,
-        METADATA_DUPLICATE,
-        METADATA_SIZE,
-        NAME_COLLISION,
-        FILE_DIR_COLLISION,
-        TOO_MANY_CONTAINERS,
-        LONG_PATH,
-        REPARSE_POINT,
-        EFS_ENCRYPTED,
-        EMPTY_DIRECTORY,
-        ROOT_SUBDIR,
-        FILE_OUTSIDE_SHARE,
-        LOCAL_UNREADABLE,
-        LOCAL_NOT_UNICODE,
-    ];
+    crate::finding_codes! {
+        CONTAINER_NAME = "azure.container-name";
+        CONTAINER_RESERVED = "azure.container-reserved";
+        SHARE_NAME = "azure.share-name";
+        BLOB_NAME_LENGTH = "azure.blob-name-length";
+        BLOB_SEGMENTS = "azure.blob-segments";
+        BLOB_FORBIDDEN_CHAR = "azure.blob-forbidden-char";
+        BLOB_TRAILING = "azure.blob-trailing";
+        BLOB_SEGMENT_DOT = "azure.blob-segment-dot";
+        BLOB_BACKSLASH = "azure.blob-backslash";
+        FILE_NAME_RESERVED = "azure.file-name-reserved";
+        FILE_NAME_RESERVED_EXT = "azure.file-name-reserved-ext";
+        FILE_FORBIDDEN_CHAR = "azure.file-forbidden-char";
+        FILE_CONTROL_CHAR = "azure.file-control-char";
+        FILE_TRAILING = "azure.file-trailing";
+        FILE_NAME_LENGTH = "azure.file-name-length";
+        FILE_PATH_LENGTH = "azure.file-path-length";
+        FILE_DEPTH = "azure.file-depth";
+        PAGE_BLOB_ALIGNMENT = "azure.page-blob-alignment";
+        SIZE_LIMIT = "azure.size-limit";
+        FILE_SIZE = "azure.file-size";
+        METADATA_NAME = "azure.metadata-name";
+        METADATA_DUPLICATE = "azure.metadata-duplicate";
+        METADATA_SIZE = "azure.metadata-size";
+        // Per destination (see `judge`).
+        NAME_COLLISION = "azure.name-collision";
+        FILE_DIR_COLLISION = "azure.file-dir-collision";
+        TOO_MANY_CONTAINERS = "azure.too-many-containers";
+        LONG_PATH = "azure.long-path";
+        REPARSE_POINT = "azure.reparse-point";
+        EFS_ENCRYPTED = "azure.efs-encrypted";
+        EMPTY_DIRECTORY = "azure.empty-directory";
+        ROOT_SUBDIR = "azure.root-subdir";
+        FILE_OUTSIDE_SHARE = "azure.file-outside-share";
+        /// A dataset row's source path is not on the volume (raised by the
+        /// check's rules stage).
+        DATASET_PATH_MISSING = "azure.dataset-path-missing";
+        // Local staging folder (see `local`).
+        LOCAL_UNREADABLE = "azure.local-unreadable";
+        LOCAL_NOT_UNICODE = "azure.local-not-unicode";
+    }
 }

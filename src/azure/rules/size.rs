@@ -1,4 +1,4 @@
-//! Size limits per destination type (reference §5.4; S-FAQ, S-BLOBSCALE,
+//! Size limits per destination type (S-FAQ, S-BLOBSCALE,
 //! S-FILESCALE, S-PREP1).
 
 use super::codes;

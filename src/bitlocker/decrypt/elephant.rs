@@ -1,4 +1,5 @@
-//! The Elephant diffuser of AES-CBC + diffuser (`bitlocker.md` §7.4).
+//! The Elephant diffuser of AES-CBC + diffuser (`docs/formats/bitlocker.md`,
+//! "Sector decryption").
 
 #[cfg(test)]
 use super::AnyAes;

@@ -1,4 +1,4 @@
-//! Known-answer values of `bitlocker.md` §6.11 (image `bitlk-aes-xts-128`).
+//! Known-answer values taken from the test image `bitlk-aes-xts-128`.
 
 use super::*;
 use crate::bitlocker::testutil::hex;

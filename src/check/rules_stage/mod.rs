@@ -1,4 +1,4 @@
-//! The Azure rules inside `check` (issue 4 §5): every file of the drive's NTFS
+//! The Azure rules inside `check`: every file of the drive's NTFS
 //! inventory and/or of a local staging folder is mapped to its destination
 //! (`--dest`/`--blob-type`/`--files`, or each row of a v2 `--dataset`) and
 //! judged by [`crate::azure::Judge`]. Without a destination option, an import

@@ -1,10 +1,10 @@
-//! Streaming parse and structural validation of a drive manifest (§1.2).
+//! Streaming parse and structural validation of a drive manifest (format: S-MAN in `docs/sources.md`).
 //!
 //! One module per element level: `root` (`DriveManifest`, `Drive` and its
 //! direct children), `blob_list` (`BlobList`, metadata/properties references),
 //! `blob` (`Blob` and its children), `blocks` (block and page ranges). This
 //! module is the entry point, the dispatch on (parent, element) for the
-//! shared reader loop (`crate::bloblist::reader`) and the helpers the levels
+//! shared reader loop (`crate::xml::reader`) and the helpers the levels
 //! share.
 
 mod blob;
@@ -18,9 +18,9 @@ pub use blocks::Range;
 pub use root::{BlobTarget, Manifest};
 
 use super::{codes, parse_md5_hex};
-use crate::bloblist::reader::{self, Ended, Problem, Sink};
-use crate::bloblist::{positioned, LineIndex};
 use crate::report::{DriveStatus, Finding};
+use crate::xml::reader::{self, Ended, Problem, Sink};
+use crate::xml::{at_line_col, positioned, LineIndex};
 use quick_xml::events::BytesStart;
 
 /// Deeper nesting is refused (the format is six levels deep).
@@ -347,11 +347,8 @@ impl Sink for Parser<'_> {
 /// Parse and check a manifest. Findings carry "line L, column C" subjects.
 /// Returns `None` for the manifest when it could not be read at all.
 pub fn parse_manifest(bytes: &[u8]) -> (Option<Manifest>, Vec<Finding>) {
-    let only = |mut f: Finding, at: &str| {
-        f.subject = at.into();
-        (None, vec![f])
-    };
-    const START: &str = "line 1, column 1";
+    let only = |f: Finding, at: (usize, usize)| (None, vec![at_line_col(f, at)]);
+    const START: (usize, usize) = (1, 1);
     if bytes.len() as u64 > super::MAX_BYTES {
         return only(
             err(
@@ -368,7 +365,7 @@ pub fn parse_manifest(bytes: &[u8]) -> (Option<Manifest>, Vec<Finding>) {
     // A UTF-16 manifest is decoded and checked like any other.
     let (text, utf16) = match reader::text(bytes) {
         Ok(t) => t,
-        Err((at, why)) => return only(err(codes::ENCODING, why), &at),
+        Err((at, why)) => return only(err(codes::ENCODING, why), at),
     };
     let ix = LineIndex::new(&text);
     let mut p = Parser::new(&ix);

@@ -12,8 +12,8 @@ enum Decoded<'a> {
     Text(&'a str),
     /// A UTF-16 byte order mark (dropped): the rest, for [`utf16_text`].
     Utf16 { body: &'a [u8], big_endian: bool },
-    /// Not UTF-8: "line L, column C" of the first bad byte.
-    NotUtf8(String),
+    /// Not UTF-8: line and column of the first bad byte.
+    NotUtf8((usize, usize)),
 }
 
 fn decode(bytes: &[u8]) -> Decoded<'_> {
@@ -29,20 +29,20 @@ fn decode(bytes: &[u8]) -> Decoded<'_> {
             big_endian: true,
         };
     }
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let body = crate::bytes::strip_utf8_bom(bytes);
     match std::str::from_utf8(body) {
         Ok(t) => Decoded::Text(t),
         Err(e) => {
             let good = std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or("");
-            Decoded::NotUtf8(LineIndex::new(good).subject(good.len()))
+            Decoded::NotUtf8(LineIndex::new(good).line_col(good.len()))
         }
     }
 }
 
-/// UTF-16 text (after its byte order mark) as a `String`; the error is
-/// "line L, column C" of the first invalid code unit (an unpaired surrogate or
+/// UTF-16 text (after its byte order mark) as a `String`; the error is the
+/// line and column of the first invalid code unit (an unpaired surrogate or
 /// a last odd byte), counted in the text decoded up to there.
-fn utf16_text(body: &[u8], big_endian: bool) -> Result<String, String> {
+fn utf16_text(body: &[u8], big_endian: bool) -> Result<String, (usize, usize)> {
     // An odd last byte is half a code unit: invalid after what precedes it.
     let (even, odd) = body.split_at(body.len() & !1);
     let units = even.chunks_exact(2).map(|c| {
@@ -57,22 +57,25 @@ fn utf16_text(body: &[u8], big_endian: bool) -> Result<String, String> {
     for c in char::decode_utf16(units) {
         match c {
             Ok(c) => out.push(c),
-            Err(_) => return Err(LineIndex::new(&out).subject(out.len())),
+            Err(_) => return Err(LineIndex::new(&out).line_col(out.len())),
         }
     }
     if odd.is_empty() {
         Ok(out)
     } else {
-        Err(LineIndex::new(&out).subject(out.len()))
+        Err(LineIndex::new(&out).line_col(out.len()))
     }
 }
 
+/// Where decoding failed (line, column) and why.
+pub type DecodeError = ((usize, usize), &'static str);
+
 /// An XML file's text: UTF-8 (its byte order mark dropped) as it is, UTF-16
 /// (known by its byte order mark) decoded, with whether it was UTF-16; or
-/// "line L, column C" of the first byte that cannot be decoded, and why.
+/// the line and column of the first byte that cannot be decoded, and why.
 /// Findings on decoded UTF-16 count lines and columns in the decoded text
 /// (the characters an editor shows).
-pub fn text(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, bool), (String, &'static str)> {
+pub fn text(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, bool), DecodeError> {
     match decode(bytes) {
         Decoded::Text(t) => Ok((std::borrow::Cow::Borrowed(t), false)),
         Decoded::Utf16 { body, big_endian } => utf16_text(body, big_endian)
@@ -95,8 +98,8 @@ pub fn too_long_message(what: &str, n: usize, doc: &str) -> String {
 }
 
 /// The warning text for a UTF-16 `doc` ("manifest", "blob list"), checked as
-/// decoded: reference, open question 4 leaves the service's reading of it
-/// unconfirmed, so a warning, not an error.
+/// decoded: no source says whether the service reads UTF-16 (`docs/sources.md`,
+/// "What the sources do not settle"), so a warning, not an error.
 pub fn utf16_message(doc: &str) -> String {
     format!("the {doc} is UTF-16; it was checked as decoded, but whether the service accepts UTF-16 is unconfirmed (the Microsoft tools write UTF-8)")
 }

@@ -1,13 +1,17 @@
-//! One read with the retry both scans use: a read that fails is retried once
-//! in 64 KiB pieces, and a piece that fails again in 4 KiB pieces, to narrow
-//! the bad range. Unreadable bytes are zero-filled and returned; a read whose
-//! retry then succeeds everywhere is returned as transient, since a drive that
-//! fails a read once is worth a warning even when the data was read.
+//! One read with the retry every whole-drive or whole-file read uses (the
+//! surface scan, the content scan, the manifest's side files): a read of a
+//! [`ReadAt`](super::ReadAt) source, or of a file on one, that fails is retried
+//! once in 64 KiB pieces, and a piece that fails again in 4 KiB pieces, to
+//! narrow the bad range. Unreadable bytes are zero-filled and returned; a read
+//! whose retry then succeeds everywhere is returned as transient, since a drive
+//! that fails a read once is worth a warning even when the data was read.
 
-use super::codes;
-use crate::ntfs_volume::{ContentReader, NtfsError};
+use super::ReadError;
 use crate::report::{DriveStatus, Finding};
-use crate::source::ReadError;
+
+/// The code of [`retried_warning`] (listed in `scan::codes`, whose reads
+/// raise it most).
+pub const READ_RETRIED: &str = "scan.read-retried";
 
 /// What to do about a read that failed and then worked.
 const TRANSIENT_HINT: &str = "a drive whose reads fail now and then may fail at the datacenter: check the cable and the drive's SMART data, and run the check again";
@@ -21,7 +25,7 @@ pub fn errno_suffix(errno: Option<i32>) -> String {
 /// failed and then worked when retried, the first at `first`.
 pub fn retried_warning(subject: String, what: &str, count: u64, first: &str) -> Finding {
     Finding::warning(
-        codes::READ_RETRIED,
+        READ_RETRIED,
         DriveStatus::HardwareError,
         subject,
         format!("{count} read(s) of {what} failed and then worked when retried in smaller pieces, the first at {first}; the data was read"),
@@ -37,20 +41,6 @@ pub fn file_place(off: u64, e: &ReadError) -> String {
         e.offset,
         errno_suffix(e.errno())
     )
-}
-
-/// [`read_retrying`] over a file's data: a read error is retried, any other
-/// error (the file's runs cannot be decoded) ends the read.
-pub fn read_file(
-    r: &ContentReader<'_>,
-    at: u64,
-    buf: &mut [u8],
-) -> Result<Retried<ReadError>, NtfsError> {
-    read_retrying(buf, at, |b, o| match r.read_at(o, b) {
-        Ok(_) => Ok(Ok(())),
-        Err(NtfsError::Read(e)) => Ok(Err(e)),
-        Err(e) => Err(e),
-    })
 }
 
 /// Pieces of a failed read.

@@ -1,5 +1,7 @@
 //! Byte offset → 1-based line and column (columns count characters).
 
+use crate::report::{DriveStatus, Finding};
+
 /// Start offsets of every line of one text.
 pub struct LineIndex<'a> {
     text: &'a str,
@@ -52,34 +54,48 @@ impl<'a> LineIndex<'a> {
         let (l, c) = self.line_col(pos);
         format!("line {l}, column {c}")
     }
+
+    /// `f` placed at byte `pos`: its subject "line L, column C" and its
+    /// location.
+    pub fn place(&self, f: Finding, pos: usize) -> Finding {
+        at_line_col(f, self.line_col(pos))
+    }
+}
+
+/// `f` placed at 1-based `line` and `column`: its subject
+/// "line L, column C" and its location.
+pub fn at_line_col(f: Finding, (line, column): (usize, usize)) -> Finding {
+    let mut f = f.at_line(line, column);
+    f.subject = format!("line {line}, column {column}");
+    f
 }
 
 /// Findings found at byte positions of `ix`'s text: sorted by position, each
 /// given its "line L, column C" subject, at most `max` of them and then one
 /// `too_many` info finding saying the rest were left out.
 pub fn positioned(
-    mut found: Vec<(usize, crate::report::Finding)>,
+    mut found: Vec<(usize, Finding)>,
     ix: &LineIndex<'_>,
     max: usize,
     too_many: &'static str,
-    predicts: crate::report::DriveStatus,
-) -> Vec<crate::report::Finding> {
+    predicts: DriveStatus,
+) -> Vec<Finding> {
     found.sort_by_key(|(pos, _)| *pos);
     let total = found.len();
-    let mut out: Vec<crate::report::Finding> = found
+    let mut out: Vec<Finding> = found
         .into_iter()
         .take(max)
-        .map(|(pos, mut f)| {
-            f.subject = ix.subject(pos);
-            f
-        })
+        .map(|(pos, f)| ix.place(f, pos))
         .collect();
     if total > max {
-        out.push(crate::report::Finding::info(
-            too_many,
-            predicts,
-            "line 1, column 1",
-            format!("only the first {max} findings are shown"),
+        out.push(at_line_col(
+            Finding::info(
+                too_many,
+                predicts,
+                "",
+                format!("only the first {max} findings are shown"),
+            ),
+            (1, 1),
         ));
     }
     out
