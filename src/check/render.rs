@@ -62,6 +62,10 @@ pub fn human(r: &CheckReport, strict: bool) -> String {
             out.push_str(&human::facts(&c.facts()));
         }
     }
+    if let Some(s) = &r.surface {
+        out.push_str("\nSurface read (--surface)\n");
+        out.push_str(&human::facts(&surface_facts(s)));
+    }
     out.push_str(&human::outcome_end(&r.outcome, strict));
     out
 }
@@ -122,4 +126,31 @@ fn drive_facts(r: &CheckReport) -> Vec<Fact> {
         ));
     }
     f
+}
+
+/// What `--surface` read beyond the files, and what it could not read.
+fn surface_facts(s: &crate::scan::surface::SurfaceFacts) -> Vec<Fact> {
+    vec![
+        (
+            "bytes read",
+            format!("{} in {:.2} s", human::size(s.bytes), s.seconds),
+        ),
+        ("free space", human::size(s.free_space_bytes)),
+        (
+            "outside partitions",
+            human::size(s.outside_partitions_bytes),
+        ),
+        (
+            "read errors",
+            if s.unreadable_ranges == 0 {
+                "none".to_string()
+            } else {
+                format!(
+                    "{} unreadable ({})",
+                    human::size(s.unreadable_bytes),
+                    human::count(s.unreadable_ranges, "range")
+                )
+            },
+        ),
+    ]
 }

@@ -39,6 +39,8 @@ impl RowResult {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
+    /// A stable id for scripts (`disk-corrupted`), beside the portal's words.
+    pub id: String,
     pub status: DriveStatus,
     pub result: RowResult,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -138,6 +140,7 @@ impl Checklist {
                     (_, Coverage::NotApplicable(r)) => (RowResult::NotApplicable, Some(r)),
                 };
                 Row {
+                    id: status_id(status),
                     status,
                     result,
                     reason,
@@ -195,5 +198,38 @@ mod tests {
                 .result,
             RowResult::Warn
         );
+    }
+}
+
+/// The kebab-case id of a drive state, from the portal's words
+/// ("Disk corrupted" → `disk-corrupted`).
+pub fn status_id(s: DriveStatus) -> String {
+    let words = s.to_string().to_ascii_lowercase();
+    words
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::*;
+
+    #[test]
+    fn every_state_has_a_distinct_kebab_id() {
+        let ids: Vec<String> = DriveStatus::ALL.iter().map(|s| status_id(*s)).collect();
+        assert!(ids.contains(&"disk-corrupted".to_string()), "{ids:?}");
+        assert!(
+            ids.contains(&"ntfs-volume-not-found".to_string()),
+            "{ids:?}"
+        );
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len());
+        assert!(ids
+            .iter()
+            .all(|i| i.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
     }
 }

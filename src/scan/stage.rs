@@ -407,8 +407,12 @@ impl ContentReport {
             f.push((
                 "files hashed",
                 format!(
-                    "{} ({} bytes) in {:.2} s, {} MB/s, {} threads",
-                    s.files, s.bytes, s.seconds, s.mb_per_s, s.threads
+                    "{} ({} bytes) in {:.2} s, {} MB/s, {}",
+                    s.files,
+                    s.bytes,
+                    s.seconds,
+                    s.mb_per_s,
+                    crate::report::human::count(s.threads as u64, "thread")
                 ),
             ));
             f.push(("manifest ranges verified", s.ranges_checked.to_string()));
