@@ -275,8 +275,8 @@ pub struct ContentArgs {
 
 impl ContentArgs {
     /// The scan's options as given (the command sets the drive's own facts).
-    pub fn options(&self) -> crate::scan::ContentOptions {
-        crate::scan::ContentOptions {
+    pub fn options(&self) -> crate::pipeline::ContentOptions {
+        crate::pipeline::ContentOptions {
             manifest: true,
             manifest_file: None,
             manifest_hash: self.manifest_hash.clone(),
@@ -284,11 +284,12 @@ impl ContentArgs {
             external_manifest: None,
             no_hash: self.no_hash,
             threads: self.threads.map(|n| n as usize),
-            rotational: false, // set from the device by `check::run`
-            label: None,       // the drive, set by `check::run`
+            rotational: false, // set from the device by `pipeline::run`
+            label: None,       // the drive, set by `pipeline::run`
             hashes_in_json: self.hashes_in_json,
             file_md5: self.hashes_md5.is_some(),
             surface: self.surface,
+            progress: None, // drawn by the commands on a terminal
         }
     }
 }
@@ -432,11 +433,11 @@ pub enum JobTypeArg {
     Export,
 }
 
-impl From<JobTypeArg> for crate::check::JobType {
+impl From<JobTypeArg> for crate::pipeline::JobType {
     fn from(j: JobTypeArg) -> Self {
         match j {
-            JobTypeArg::Import => crate::check::JobType::Import,
-            JobTypeArg::Export => crate::check::JobType::Export,
+            JobTypeArg::Import => crate::pipeline::JobType::Import,
+            JobTypeArg::Export => crate::pipeline::JobType::Export,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! service will, and predicts the drive state it would end in.
 //!
 //! Layers, one-way: [`commands`] (the only layer that prints or picks an exit
-//! code; [`cli`] defines the flags) → the check pipeline ([`check`]) → the
+//! code; [`cli`] defines the flags) → the check pipeline ([`pipeline`]) → the
 //! domain ([`layout`], [`probe`], [`bitlocker`], [`ntfs_volume`], [`manifest`], …)
 //! → [`report`] / [`source`]. See docs/layout.md.
 #![deny(unsafe_code)]
@@ -11,7 +11,6 @@ pub mod azure;
 pub mod bitlocker;
 pub mod bloblist;
 pub mod bytes;
-pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod guid;
@@ -20,6 +19,7 @@ pub mod layout;
 pub mod manifest;
 pub mod ntfs_volume;
 pub mod output;
+pub mod pipeline;
 pub mod probe;
 pub mod recovery_password;
 pub mod report;

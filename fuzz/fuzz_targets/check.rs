@@ -4,8 +4,7 @@
 //! (one thread) and the Azure rules; then the text and JSON reports.
 #![no_main]
 use ie_preflight::bitlocker::Credentials;
-use ie_preflight::check::{self, JobType, Options};
-use ie_preflight::scan::ContentOptions;
+use ie_preflight::pipeline::{self, ContentOptions, JobType, Options};
 use ie_preflight::source::OpenedSource;
 use libfuzzer_sys::fuzz_target;
 
@@ -30,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
             ..ContentOptions::default()
         }),
     };
-    let report = check::run(&src, &opts);
-    let _ = check::render::human(&report, false);
+    let report = pipeline::run(&src, &opts).report;
+    let _ = pipeline::render::check(&report, false);
     let _ = serde_json::to_vec(&report);
 });

@@ -3,10 +3,10 @@
 //! the sources and created before anything is read.
 
 use super::{fail, input, keys, note, print_json, warn, Exit};
-use crate::check::{self, rules_stage, JobType};
 use crate::cli::{CheckArgs, ContentArgs, KeyArgs, RulesArgs};
 use crate::output::{self, OutputRequest, PendingOutput};
-use crate::scan::hashes::Inventory;
+use crate::pipeline::{self, rules, JobType};
+use crate::scan::{hashes::Inventory, FileHashLine};
 use crate::source::SourceIdentity;
 use std::path::Path;
 
@@ -31,12 +31,12 @@ pub fn run(a: CheckArgs) -> Exit {
                 a.json,
             );
         };
-        return match rules_stage::run_local(dir, &rules, job_type, a.strict) {
+        return match rules::run_local(dir, &rules, job_type, a.strict) {
             Ok(report) => {
                 if a.json {
                     print_json(&report);
                 } else {
-                    super::style::print_report(&rules_stage::human_local(&report, a.strict));
+                    super::style::print_report(&pipeline::render::local(&report, a.strict));
                 }
                 Exit::of_report(report.outcome.exit_code)
             }
@@ -58,7 +58,7 @@ pub fn run(a: CheckArgs) -> Exit {
         strict: a.strict,
         outputs,
     };
-    run.check_and_print(|credentials| check::Options {
+    run.check_and_print(|credentials| pipeline::Options {
         credentials,
         job_type,
         sector_size: a.sector_size,
@@ -105,7 +105,7 @@ impl CheckRun<'_> {
     /// the keys, write the inventories, print the report.
     pub fn check_and_print(
         self,
-        make: impl FnOnce(crate::bitlocker::Credentials) -> check::Options,
+        make: impl FnOnce(crate::bitlocker::Credentials) -> pipeline::Options,
     ) -> Exit {
         let json = self.json;
         let opened = match crate::source::open(self.source) {
@@ -123,12 +123,17 @@ impl CheckRun<'_> {
             Ok(c) => c,
             Err(e) => return fail(Exit::Incomplete, &e, json),
         };
-        let report = check::run(&opened, &make(credentials));
-        let written = write_hash_outputs(&report, self.outputs);
+        let mut opts = make(credentials);
+        if let Some(c) = &mut opts.content {
+            c.progress = super::progress::on_terminal();
+        }
+        let checked = pipeline::run(&opened, &opts);
+        let report = checked.report;
+        let written = write_hash_outputs(checked.hashes.as_deref(), self.outputs);
         if json {
             print_json(&report);
         } else {
-            super::style::print_report(&check::render::human(&report, self.strict));
+            super::style::print_report(&pipeline::render::check(&report, self.strict));
         }
         match written {
             Ok(()) => Exit::of_report(report.outcome.exit_code),
@@ -171,13 +176,8 @@ pub(super) fn prepare_outputs(
 
 /// Write the inventories from the scan's hashes and rename them into place.
 /// No scan (no NTFS volume read): nothing is written, and stderr says so.
-fn write_hash_outputs(report: &check::CheckReport, outputs: HashOutputs) -> Result<(), String> {
-    let content = report
-        .volume
-        .as_ref()
-        .and_then(|v| v.ntfs.as_ref())
-        .and_then(|n| n.content.as_ref());
-    let Some(content) = content.filter(|c| c.scan.is_some()) else {
+fn write_hash_outputs(hashes: Option<&[FileHashLine]>, outputs: HashOutputs) -> Result<(), String> {
+    let Some(lines) = hashes else {
         for (p, _) in &outputs {
             let shown = p.path().display();
             warn(&format!(
@@ -185,11 +185,6 @@ fn write_hash_outputs(report: &check::CheckReport, outputs: HashOutputs) -> Resu
             ));
         }
         return Ok(());
-    };
-    let lines = if content.hashes.is_empty() {
-        &content.all_hashes
-    } else {
-        &content.hashes
     };
     for (p, kind) in outputs {
         let final_path = p.path().to_path_buf();
@@ -205,9 +200,9 @@ fn write_hash_outputs(report: &check::CheckReport, outputs: HashOutputs) -> Resu
 
 /// The Azure rules options: `Usage` for a malformed `--dest`, `Incomplete`
 /// for an unreadable `--dataset`.
-fn rules_options(r: &RulesArgs) -> Result<rules_stage::RulesOptions, (Exit, String)> {
+fn rules_options(r: &RulesArgs) -> Result<rules::RulesOptions, (Exit, String)> {
     use crate::azure::{Destination, Target};
-    use rules_stage::{Mode, RulesOptions};
+    use rules::{Mode, RulesOptions};
     let mut o = RulesOptions {
         source_dir: r.source_dir.clone(),
         ..RulesOptions::default()
@@ -273,20 +268,20 @@ fn inert_with_job(a: &CheckArgs) -> Option<(&'static str, &'static str)> {
 
 /// `check --job`: every drive, each with its own key from the job.
 fn run_job(job_path: &Path, a: &CheckArgs) -> Exit {
-    use crate::job::multi;
+    use crate::pipeline::job;
     if let Some((opt, why)) = inert_with_job(a) {
         let msg = format!("{opt} cannot be used with --job: {why}");
         return fail(Exit::Usage, &msg, a.json);
     }
-    let job = match input::read_job(job_path) {
+    let job_file = match input::read_job(job_path) {
         Ok(j) => j,
         Err(e) => return fail(Exit::Incomplete, &e, a.json),
     };
-    let sources: Vec<multi::SourceArg> = a
+    let sources: Vec<job::SourceArg> = a
         .source
         .iter()
         .chain(&a.more)
-        .map(|p| multi::SourceArg::parse(&p.to_string_lossy()))
+        .map(|p| job::SourceArg::parse(&p.to_string_lossy()))
         .collect();
     let rules = match rules_options(&a.rules) {
         Ok(r) => r,
@@ -294,9 +289,13 @@ fn run_job(job_path: &Path, a: &CheckArgs) -> Exit {
     };
     let job_type = JobType::from(a.job_type);
     let base = a.content.options();
-    let options_for = |d: &crate::job::Drive| check::Options {
+    let base = crate::pipeline::ContentOptions {
+        progress: super::progress::on_terminal(),
+        ..base
+    };
+    let options_for = |d: &crate::job::Drive| pipeline::Options {
         rules: rules.clone(),
-        content: Some(crate::scan::ContentOptions {
+        content: Some(pipeline::ContentOptions {
             manifest: job_type == JobType::Import,
             manifest_file: d.manifest_file.clone(),
             manifest_hash: d.manifest_hash.clone(),
@@ -311,11 +310,16 @@ fn run_job(job_path: &Path, a: &CheckArgs) -> Exit {
         sector_size: a.sector_size,
         strict: a.strict,
     };
-    let r = multi::check_job(&job, &sources, a.content.drive_id.as_deref(), &options_for);
+    let r = job::check_job(
+        &job_file,
+        &sources,
+        a.content.drive_id.as_deref(),
+        &options_for,
+    );
     if a.json {
         print_json(&r);
     } else {
-        super::style::print_report(&multi::render(&r, a.strict));
+        super::style::print_report(&pipeline::render::job(&r, a.strict));
     }
     Exit::of_report(r.exit_code)
 }

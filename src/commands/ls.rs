@@ -1,10 +1,10 @@
 //! `ie-preflight ls`: list the first data volume like `fls -r -p` would.
 
 use super::{fail, Exit};
-use crate::check::sector_size;
 use crate::cli::LsArgs;
 use crate::layout;
 use crate::ntfs_volume::{self, LsOptions, NtfsVolume};
+use crate::pipeline::sector_size;
 use crate::probe::{self, VolumeType};
 use crate::source;
 use std::io::{self, Write};

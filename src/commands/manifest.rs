@@ -4,9 +4,9 @@
 use super::check::{prepare_outputs, CheckRun};
 use super::file_report::finish;
 use super::{fail, input, Exit};
-use crate::check::{self, JobType};
 use crate::cli::ManifestArgs;
-use crate::report::{DriveStatus, Finding};
+use crate::pipeline::{self, JobType};
+use crate::report::DriveStatus;
 use std::path::Path;
 
 pub fn run(a: &ManifestArgs) -> Exit {
@@ -39,7 +39,7 @@ pub fn run(a: &ManifestArgs) -> Exit {
         strict: a.strict,
         outputs,
     };
-    run.check_and_print(|credentials| check::Options {
+    run.check_and_print(|credentials| pipeline::Options {
         credentials,
         job_type: JobType::Import,
         sector_size: a.sector_size,
@@ -54,34 +54,15 @@ pub fn run(a: &ManifestArgs) -> Exit {
 fn manifest_alone(
     path: &Path,
     bytes: &[u8],
-    opts: &crate::scan::ContentOptions,
+    opts: &crate::pipeline::ContentOptions,
     json: bool,
     strict: bool,
 ) -> Exit {
-    use crate::manifest::{codes, hex_upper, parse_md5_hex};
     use md5::{Digest, Md5};
     let (m, mut findings) = crate::manifest::parse_manifest(bytes);
     let md5: [u8; 16] = Md5::digest(bytes).into();
     if let Some(h) = &opts.manifest_hash {
-        match parse_md5_hex(h) {
-            None => findings.push(Finding::error(
-                codes::HASH_ARG,
-                DriveStatus::ManifestFileError,
-                "--manifest-hash",
-                "the given manifest hash is not an MD5 in Base16 (32 hex digits)",
-            )),
-            Some(want) if want != md5 => findings.push(Finding::error(
-                codes::HASH_MISMATCH,
-                DriveStatus::ManifestFileError,
-                "file",
-                format!(
-                    "the manifest's MD5 is {} but the job says {} (the service reports ManifestCorrupted)",
-                    hex_upper(&md5),
-                    hex_upper(&want)
-                ),
-            )),
-            Some(_) => {}
-        }
+        findings.extend(crate::manifest::compare_manifest_hash(h, &md5, "file"));
     }
     if let (Some(want), Some(have)) = (&opts.drive_id, m.as_ref().and_then(|m| m.drive_id.as_ref()))
     {

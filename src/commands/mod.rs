@@ -16,6 +16,7 @@ mod log;
 #[doc(hidden)]
 pub mod ls;
 mod manifest;
+mod progress;
 mod status;
 pub mod style;
 mod unlock;

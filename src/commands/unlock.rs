@@ -7,10 +7,10 @@
 
 use super::Exit;
 use crate::bitlocker;
-use crate::check::sector_size;
 use crate::cli::UnlockArgs;
 use crate::layout;
 use crate::output::{self, OutputRequest};
+use crate::pipeline::sector_size;
 use crate::report::Severity;
 use crate::source::SourceIdentity;
 use crate::source::{self, ReadAt};

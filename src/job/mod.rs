@@ -3,7 +3,6 @@
 pub mod journal;
 pub mod log;
 pub mod model;
-pub mod multi;
 pub mod states;
 pub mod status;
 

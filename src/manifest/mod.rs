@@ -108,6 +108,38 @@ pub fn parse_md5_hex(s: &str) -> Option<[u8; 16]> {
     Some(out)
 }
 
+/// `--manifest-hash` (the job's `manifestHash`) against the manifest's MD5:
+/// a finding when it is not an MD5 or does not match. `subject` names the manifest.
+pub fn compare_manifest_hash(
+    given: &str,
+    md5: &[u8; 16],
+    subject: &str,
+) -> Option<crate::report::Finding> {
+    use crate::report::{DriveStatus, Finding};
+    match parse_md5_hex(given) {
+        None => Some(Finding::error(
+            codes::HASH_ARG,
+            DriveStatus::ManifestFileError,
+            "--manifest-hash",
+            "the given manifest hash is not an MD5 in Base16 (32 hex digits)",
+        )),
+        Some(want) if want != *md5 => Some(
+            Finding::error(
+                codes::HASH_MISMATCH,
+                DriveStatus::ManifestFileError,
+                subject,
+                format!(
+                    "the manifest's MD5 is {} but the job says {} (the service reports ManifestCorrupted)",
+                    hex_upper(md5),
+                    hex_upper(&want)
+                ),
+            )
+            .with_hint("the manifest was changed after the journal was written: restore it, or prepare the drive again"),
+        ),
+        Some(_) => None,
+    }
+}
+
 /// Uppercase Base16, as the manifest writes hashes.
 pub fn hex_upper(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02X}")).collect()

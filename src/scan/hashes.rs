@@ -2,7 +2,18 @@
 //! root; names with a backslash or newline are escaped the way GNU coreutils
 //! does (line starts with `\`), so `sha256sum -c` reads them back.
 
+use serde::Serialize;
 use std::io::{self, Write};
+
+/// One hashed file: its path on the volume, size and hashes (hex).
+#[derive(Debug, Clone, Serialize)]
+pub struct FileHashLine {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+}
 
 /// One `sha256sum` line (with its newline).
 pub fn line(hex: &str, path: &str) -> String {
@@ -28,7 +39,7 @@ pub fn write_all<'a>(
     w.flush()
 }
 
-/// Which hash of each [`FileHashLine`](super::FileHashLine) an output holds.
+/// Which hash of each [`FileHashLine`] an output holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Inventory {
     /// `--hashes`: `sha256sum` format.
@@ -40,7 +51,7 @@ pub enum Inventory {
 /// Write the inventory of `lines` in `sha256sum`/`md5sum` format.
 pub fn write_inventory(
     w: &mut impl Write,
-    lines: &[super::FileHashLine],
+    lines: &[FileHashLine],
     kind: Inventory,
 ) -> io::Result<()> {
     let items = lines.iter().filter_map(|l| {

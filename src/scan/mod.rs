@@ -9,10 +9,9 @@
 pub mod hashes;
 pub mod md5_pair;
 mod ranges;
-mod stage;
 pub mod surface;
 
-pub use stage::{run_content_stage, ContentOptions, ContentReport, FileHashLine};
+pub use hashes::FileHashLine;
 
 use crate::manifest::{codes as mcodes, hex_upper, Range};
 use crate::ntfs_volume::{DataRef, Inventory, NtfsError, NtfsVolume};

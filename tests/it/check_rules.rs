@@ -270,7 +270,7 @@ fn without_a_destination_the_rule_rows_are_not_checked() {
         assert_eq!(row(v, s), "not-checked");
         assert_eq!(
             reason(v, s),
-            ie_preflight::check::rules_stage::NO_DESTINATION_OR_MANIFEST
+            ie_preflight::pipeline::rules::NO_DESTINATION_OR_MANIFEST
         );
     }
     assert_eq!(v["rules"], serde_json::json!([]));

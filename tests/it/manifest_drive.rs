@@ -630,7 +630,7 @@ fn surface_reads_free_space_and_outside_partitions() {
         ],
         false,
     );
-    let content = ie_preflight::scan::ContentOptions {
+    let content = ie_preflight::pipeline::ContentOptions {
         surface: true,
         ..Default::default()
     };
@@ -740,7 +740,7 @@ fn a_manifest_read_that_works_when_retried_is_a_warning() {
     let bytes = std::fs::read(&img).unwrap();
     let at = volume_offset(&bytes, "DriveManifest.xml", 100);
     let reader = Failing::source(bytes, vec![(at, at + 1)], true);
-    let content = ie_preflight::scan::ContentOptions {
+    let content = ie_preflight::pipeline::ContentOptions {
         manifest: true,
         ..Default::default()
     };

@@ -87,20 +87,20 @@ pub fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
 pub fn check_import(
     name: &str,
     reader: std::sync::Arc<dyn ie_preflight::source::ReadAt>,
-    content: Option<ie_preflight::scan::ContentOptions>,
-) -> ie_preflight::check::CheckReport {
+    content: Option<ie_preflight::pipeline::ContentOptions>,
+) -> ie_preflight::pipeline::CheckReport {
     let src = ie_preflight::source::OpenedSource {
         path: name.into(),
         reader,
         device: None,
     };
-    let opts = ie_preflight::check::Options {
+    let opts = ie_preflight::pipeline::Options {
         credentials: ie_preflight::bitlocker::Credentials::none(),
-        job_type: ie_preflight::check::JobType::Import,
+        job_type: ie_preflight::pipeline::JobType::Import,
         sector_size: None,
         strict: false,
         rules: Default::default(),
         content,
     };
-    ie_preflight::check::run(&src, &opts)
+    ie_preflight::pipeline::run(&src, &opts).report
 }

@@ -1,4 +1,6 @@
+use super::items::{below, volume_relative};
 use super::*;
+use crate::manifest::BlobKind;
 
 #[test]
 fn base_paths_map_to_the_volume() {

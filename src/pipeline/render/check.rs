@@ -1,65 +1,28 @@
-//! The human form of a [`CheckReport`].
+//! The text form of a [`CheckReport`].
 
-use super::CheckReport;
+use crate::pipeline::{CheckReport, ContentReport, JobType, VolumeReport};
 use crate::report::human::{self, Fact};
 
-pub fn human(r: &CheckReport, strict: bool) -> String {
+pub fn check(r: &CheckReport, strict: bool) -> String {
     let mut out = format!(
         "ie-preflight {} — pre-shipping check of {} ({} drive)\n\nChecklist\n",
         r.tool_version,
         r.disk.path,
         match r.job_type {
-            super::JobType::Import => "import",
-            super::JobType::Export => "export",
+            JobType::Import => "import",
+            JobType::Export => "export",
         }
     );
     out.push_str(&human::checklist(&r.outcome.checklist, &r.outcome.findings));
-    out.push_str(&super::rules_stage::human_rules(&r.rules));
+    out.push_str(&super::rules(&r.rules));
     out.push_str("\nDrive\n");
     out.push_str(&human::facts(&drive_facts(r)));
     if let Some(v) = &r.volume {
         out.push_str("\nFirst data volume\n");
-        let mut f: Vec<Fact> = vec![
-            (
-                "partition",
-                v.partition
-                    .map_or("none (volume at sector 0)".into(), |n| n.to_string()),
-            ),
-            ("chosen because", v.chosen_because.clone()),
-            ("offset", v.offset.to_string()),
-            ("size", human::size(v.size)),
-            ("holds", v.kind.describe().to_string()),
-        ];
-        if let Some(n) = &v.ntfs {
-            if let Some(l) = &n.label {
-                f.push(("NTFS label", l.clone()));
-            }
-            if let Some(ver) = &n.version {
-                f.push(("NTFS version", ver.clone()));
-            }
-            if let (Some(files), Some(dirs)) = (n.files, n.directories) {
-                f.push(("files / directories", format!("{files} / {dirs}")));
-            }
-            if let Some(b) = n.bytes_in_use {
-                f.push(("bytes in use", human::size(b)));
-            }
-            if let Some(m) = n.mft_size {
-                f.push(("$MFT size", human::size(m)));
-            }
-            let n = &n.boot;
-            f.push(("NTFS serial", n.serial.clone()));
-            f.push(("cluster size", n.cluster_size.to_string()));
-            f.push((
-                "NTFS sectors",
-                format!("{} of {} bytes", n.total_sectors, n.bytes_per_sector),
-            ));
-            f.push(("$MFT at cluster", n.mft_lcn.to_string()));
-            f.push(("boot sector used", n.boot_sector.to_string()));
-        }
-        out.push_str(&human::facts(&f));
-        if let Some(c) = v.ntfs.as_ref().and_then(|n| n.content.as_ref()) {
+        out.push_str(&human::facts(&volume_facts(v)));
+        if let Some(c) = r.content() {
             out.push_str("\nManifest and hash scan\n");
-            out.push_str(&human::facts(&c.facts()));
+            out.push_str(&human::facts(&content_facts(c)));
         }
     }
     if let Some(s) = &r.surface {
@@ -68,6 +31,86 @@ pub fn human(r: &CheckReport, strict: bool) -> String {
     }
     out.push_str(&human::outcome_end(&r.outcome, strict));
     out
+}
+
+fn volume_facts(v: &VolumeReport) -> Vec<Fact> {
+    let mut f: Vec<Fact> = vec![
+        (
+            "partition",
+            v.partition
+                .map_or("none (volume at sector 0)".into(), |n| n.to_string()),
+        ),
+        ("chosen because", v.chosen_because.clone()),
+        ("offset", v.offset.to_string()),
+        ("size", human::size(v.size)),
+        ("holds", v.kind.describe().to_string()),
+    ];
+    let Some(n) = &v.ntfs else { return f };
+    if let Some(l) = &n.label {
+        f.push(("NTFS label", l.clone()));
+    }
+    if let Some(ver) = &n.version {
+        f.push(("NTFS version", ver.clone()));
+    }
+    if let (Some(files), Some(dirs)) = (n.files, n.directories) {
+        f.push(("files / directories", format!("{files} / {dirs}")));
+    }
+    if let Some(b) = n.bytes_in_use {
+        f.push(("bytes in use", human::size(b)));
+    }
+    if let Some(m) = n.mft_size {
+        f.push(("$MFT size", human::size(m)));
+    }
+    let b = &n.boot;
+    f.push(("NTFS serial", b.serial.clone()));
+    f.push(("cluster size", b.cluster_size.to_string()));
+    f.push((
+        "NTFS sectors",
+        format!("{} of {} bytes", b.total_sectors, b.bytes_per_sector),
+    ));
+    f.push(("$MFT at cluster", b.mft_lcn.to_string()));
+    f.push(("boot sector used", b.boot_sector.to_string()));
+    f
+}
+
+/// The manifest and the hash scan.
+fn content_facts(c: &ContentReport) -> Vec<Fact> {
+    let mut f = Vec::new();
+    if let Some(m) = &c.manifest {
+        if m.found {
+            f.push(("manifest", m.path.clone()));
+            if let Some(md5) = &m.md5 {
+                f.push(("manifest MD5", md5.clone()));
+            }
+            if let Some(d) = &m.drive_id {
+                f.push(("manifest DriveId", d.clone()));
+            }
+            f.push((
+                "blobs / files found",
+                format!("{} / {}", m.blobs, m.files_found),
+            ));
+        } else {
+            f.push(("manifest", format!("{} not found", m.path)));
+        }
+    }
+    if let Some(s) = &c.scan {
+        f.push((
+            "files hashed",
+            format!(
+                "{} ({} bytes) in {:.2} s, {} MB/s, {}",
+                s.files,
+                s.bytes,
+                s.seconds,
+                s.mb_per_s,
+                human::count(s.threads as u64, "thread")
+            ),
+        ));
+        f.push(("manifest ranges verified", s.ranges_checked.to_string()));
+        if s.incomplete_files > 0 {
+            f.push(("files not fully readable", s.incomplete_files.to_string()));
+        }
+    }
+    f
 }
 
 fn drive_facts(r: &CheckReport) -> Vec<Fact> {
