@@ -287,6 +287,7 @@ impl ContentArgs {
             rotational: false, // set from the device by `pipeline::run`
             label: None,       // the drive, set by `pipeline::run`
             hashes_in_json: self.hashes_in_json,
+            file_sha256: self.hashes.is_some() || self.hashes_in_json,
             file_md5: self.hashes_md5.is_some(),
             surface: self.surface,
             progress: None, // drawn by the commands on a terminal

@@ -5,12 +5,13 @@
 use serde::Serialize;
 use std::io::{self, Write};
 
-/// One hashed file: its path on the volume, size and hashes (hex).
+/// One hashed file: its path on the volume, size and the hashes asked for (hex).
 #[derive(Debug, Clone, Serialize)]
 pub struct FileHashLine {
     pub path: String,
     pub size: u64,
-    pub sha256: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub md5: Option<String>,
 }
@@ -56,7 +57,7 @@ pub fn write_inventory(
 ) -> io::Result<()> {
     let items = lines.iter().filter_map(|l| {
         let hex = match kind {
-            Inventory::Sha256 => l.sha256.as_str(),
+            Inventory::Sha256 => l.sha256.as_deref()?,
             Inventory::Md5 => l.md5.as_deref()?,
         };
         Some((hex, l.path.as_str()))

@@ -41,5 +41,6 @@ mod ntfs_fixtures;
 mod ntfs_fuzz;
 mod output_safety;
 mod rule_codes_doc;
+mod scan_work;
 mod status;
 mod unlock;

@@ -36,7 +36,11 @@ pub struct ContentOptions {
     pub rotational: bool,
     /// Every file's hash in the JSON report too (`--hashes-in-json`).
     pub hashes_in_json: bool,
-    /// MD5 of every whole file too (`--hashes-md5`, tests).
+    /// SHA-256 of every file (`--hashes`, `--hashes-in-json`). Nothing else
+    /// needs it: the service compares the manifest's MD5s, which the scan
+    /// always verifies.
+    pub file_sha256: bool,
+    /// MD5 of every whole file (`--hashes-md5`, tests).
     pub file_md5: bool,
     /// Names the drive on its progress bar (drive id and/or path).
     pub label: Option<String>,
@@ -72,6 +76,8 @@ pub struct ScanFacts {
     pub mb_per_s: f64,
     pub ranges_checked: u64,
     pub incomplete_files: u64,
+    /// The per-file hashes computed (`sha256`, `md5`): only those an output asked for.
+    pub file_hashes: Vec<&'static str>,
 }
 
 /// `volume.ntfs.content` in the report.
@@ -156,9 +162,9 @@ pub fn run(
     let t0 = std::time::Instant::now();
     let mut scanned = scan_with_progress(vol, inv, jobs, threads, opts);
     let secs = t0.elapsed().as_secs_f64();
-    add_read_whole(&mut scanned, read, opts.file_md5);
+    add_read_whole(&mut scanned, read, opts);
     findings.append(&mut scanned.findings);
-    out.report.scan = Some(scan_facts(&scanned, threads, secs));
+    out.report.scan = Some(scan_facts(&scanned, threads, secs, opts));
     let lines = hash_lines(inv, &scanned.files);
     if opts.hashes_in_json {
         out.report.hashes = lines.clone();
@@ -203,7 +209,7 @@ fn scan_with_progress(
             jobs,
             ScanOptions {
                 threads,
-                sha256: true,
+                sha256: opts.file_sha256,
                 file_md5: opts.file_md5,
             },
             &done,
@@ -214,20 +220,24 @@ fn scan_with_progress(
 }
 
 /// The files the manifest step read whole count as scanned, with its hashes.
-fn add_read_whole(out: &mut ScanOutput, read: HashMap<usize, WholeFile>, file_md5: bool) {
+fn add_read_whole(out: &mut ScanOutput, read: HashMap<usize, WholeFile>, opts: &ContentOptions) {
     for (entry, w) in read {
         out.bytes += w.len;
         out.files.push(FileResult {
             entry,
             size: w.len,
-            sha256: Some(w.sha256),
-            md5: file_md5.then_some(w.md5),
+            sha256: opts.file_sha256.then_some(w.sha256),
+            md5: opts.file_md5.then_some(w.md5),
             complete: true,
         });
     }
 }
 
-fn scan_facts(out: &ScanOutput, threads: usize, secs: f64) -> ScanFacts {
+fn scan_facts(out: &ScanOutput, threads: usize, secs: f64, opts: &ContentOptions) -> ScanFacts {
+    let file_hashes = [("sha256", opts.file_sha256), ("md5", opts.file_md5)]
+        .into_iter()
+        .filter_map(|(name, on)| on.then_some(name))
+        .collect();
     ScanFacts {
         files: out.files.len() as u64,
         bytes: out.bytes,
@@ -240,20 +250,20 @@ fn scan_facts(out: &ScanOutput, threads: usize, secs: f64) -> ScanFacts {
         },
         ranges_checked: out.ranges_checked,
         incomplete_files: out.files.iter().filter(|f| !f.complete).count() as u64,
+        file_hashes,
     }
 }
 
-/// One line per hashed file, sorted by path.
+/// One line per file with a hash, sorted by path.
 fn hash_lines(inv: &Inventory, files: &[FileResult]) -> Vec<FileHashLine> {
     let mut lines: Vec<FileHashLine> = files
         .iter()
-        .filter_map(|f| {
-            Some(FileHashLine {
-                path: inv.path(f.entry),
-                size: f.size,
-                sha256: hex_lower(&f.sha256?),
-                md5: f.md5.map(|m| hex_lower(&m)),
-            })
+        .filter(|f| f.sha256.is_some() || f.md5.is_some())
+        .map(|f| FileHashLine {
+            path: inv.path(f.entry),
+            size: f.size,
+            sha256: f.sha256.map(|h| hex_lower(&h)),
+            md5: f.md5.map(|m| hex_lower(&m)),
         })
         .collect();
     lines.sort_by(|a, b| a.path.cmp(&b.path));

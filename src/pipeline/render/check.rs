@@ -95,17 +95,23 @@ fn content_facts(c: &ContentReport) -> Vec<Fact> {
     }
     if let Some(s) = &c.scan {
         f.push((
-            "files hashed",
+            "files read",
             format!(
-                "{} ({} bytes) in {:.2} s, {} MB/s, {}",
+                "{} ({}) in {:.2} s, {} MB/s, {}",
                 s.files,
-                s.bytes,
+                human::size(s.bytes),
                 s.seconds,
                 s.mb_per_s,
                 human::count(s.threads as u64, "thread")
             ),
         ));
         f.push(("manifest ranges verified", s.ranges_checked.to_string()));
+        let hashes = if s.file_hashes.is_empty() {
+            "none (give --hashes FILE for a sha256sum inventory)".to_string()
+        } else {
+            s.file_hashes.join(", ")
+        };
+        f.push(("file hashes", hashes));
         if s.incomplete_files > 0 {
             f.push(("files not fully readable", s.incomplete_files.to_string()));
         }
