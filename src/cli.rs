@@ -353,11 +353,11 @@ pub struct LsArgs {
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Block device (e.g. /dev/sdb) or raw disk image file (optional with --source-dir);
-    /// with --job, SERIAL=IMAGE pairs an image with a job drive
+    /// with several drives or --job, SERIAL=IMAGE names an image's serial
     #[arg(required_unless_present = "source_dir")]
     pub source: Option<PathBuf>,
-    /// With --job: the other drives of the job (devices, or SERIAL=IMAGE)
-    #[arg(requires = "job", value_name = "MORE")]
+    /// More drives, checked at once (devices, or SERIAL=IMAGE), with one summary at the end
+    #[arg(value_name = "MORE")]
     pub more: Vec<PathBuf>,
     /// Check every drive of an import job at once: the job JSON (REST or `az import-export show`),
     /// the WAImportExport journal (.jrn) or a _DriveInfo_<serial>.xml. Each drive's key comes from it.
@@ -447,9 +447,10 @@ impl From<JobTypeArg> for crate::pipeline::JobType {
 #[derive(Debug, clap::Args)]
 pub struct KeyArgs {
     /// File holding the 48-digit BitLocker recovery password (`-` reads stdin); Windows' saved
-    /// recovery-key .txt files work as they are
-    #[arg(long, value_name = "FILE")]
-    pub recovery_key_file: Option<PathBuf>,
+    /// recovery-key .txt files work as they are. Checking several drives at once: SERIAL=FILE,
+    /// once per drive
+    #[arg(long, value_name = "[SERIAL=]FILE", action = clap::ArgAction::Append)]
+    pub recovery_key_file: Vec<PathBuf>,
     /// The recovery password itself (visible to other users and kept in shell history: prefer --recovery-key-file)
     #[arg(long, value_name = "KEY", conflicts_with = "recovery_key_file")]
     pub recovery_key: Option<String>,

@@ -1,5 +1,5 @@
-//! `ie-preflight check`: one drive, every drive of a job (`--job`), or a
-//! local staging folder (`--source-dir`). Every output is checked against
+//! `ie-preflight check`: one drive, or a local staging folder
+//! (`--source-dir`); several drives and `--job` are in [`super::drives`]. Every output is checked against
 //! the sources and created before anything is read.
 
 use super::{fail, input, keys, note, print_json, warn, Exit};
@@ -16,7 +16,13 @@ pub fn run(a: CheckArgs) -> Exit {
         return fail(Exit::Usage, &msg, a.json);
     }
     if let Some(job) = &a.job {
-        return run_job(job, &a);
+        return super::drives::run_job(job, &a);
+    }
+    if !a.more.is_empty() {
+        return super::drives::run_many(&a);
+    }
+    if let Err(e) = keys::one_drive_only(&a.keys) {
+        return fail(Exit::Usage, &e, a.json);
     }
     let rules = match rules_options(&a.rules) {
         Ok(r) => r,
@@ -200,7 +206,7 @@ fn write_hash_outputs(hashes: Option<&[FileHashLine]>, outputs: HashOutputs) -> 
 
 /// The Azure rules options: `Usage` for a malformed `--dest`, `Incomplete`
 /// for an unreadable `--dataset`.
-fn rules_options(r: &RulesArgs) -> Result<rules::RulesOptions, (Exit, String)> {
+pub(super) fn rules_options(r: &RulesArgs) -> Result<rules::RulesOptions, (Exit, String)> {
     use crate::azure::{Destination, Target};
     use rules::{Mode, RulesOptions};
     let mut o = RulesOptions {
@@ -239,87 +245,4 @@ fn rules_options(r: &RulesArgs) -> Result<rules::RulesOptions, (Exit, String)> {
         o.mode = Mode::Manifest;
     }
     Ok(o)
-}
-
-/// An option that does nothing with `--job` (each drive's key, manifest
-/// path and hash come from the job; an inventory holds one drive).
-fn inert_with_job(a: &CheckArgs) -> Option<(&'static str, &'static str)> {
-    let k = &a.keys;
-    let c = &a.content;
-    let from_job = "each drive's comes from the job";
-    let one_drive = "an inventory holds one drive; check each drive alone";
-    [
-        ("--hashes", c.hashes.is_some(), one_drive),
-        ("--hashes-md5", c.hashes_md5.is_some(), one_drive),
-        (
-            "--recovery-key-file",
-            k.recovery_key_file.is_some(),
-            from_job,
-        ),
-        ("--recovery-key", k.recovery_key.is_some(), from_job),
-        ("--password-file", k.password_file.is_some(), from_job),
-        ("--bek", k.bek.is_some(), from_job),
-        ("--manifest-file", a.manifest_file.is_some(), from_job),
-        ("--manifest-hash", c.manifest_hash.is_some(), from_job),
-    ]
-    .into_iter()
-    .find_map(|(name, given, why)| given.then_some((name, why)))
-}
-
-/// `check --job`: every drive, each with its own key from the job.
-fn run_job(job_path: &Path, a: &CheckArgs) -> Exit {
-    use crate::pipeline::job;
-    if let Some((opt, why)) = inert_with_job(a) {
-        let msg = format!("{opt} cannot be used with --job: {why}");
-        return fail(Exit::Usage, &msg, a.json);
-    }
-    let job_file = match input::read_job(job_path) {
-        Ok(j) => j,
-        Err(e) => return fail(Exit::Incomplete, &e, a.json),
-    };
-    let sources: Vec<job::SourceArg> = a
-        .source
-        .iter()
-        .chain(&a.more)
-        .map(|p| job::SourceArg::parse(&p.to_string_lossy()))
-        .collect();
-    let rules = match rules_options(&a.rules) {
-        Ok(r) => r,
-        Err((exit, e)) => return fail(exit, &e, a.json),
-    };
-    let job_type = JobType::from(a.job_type);
-    let base = a.content.options();
-    let base = crate::pipeline::ContentOptions {
-        progress: super::progress::on_terminal(),
-        ..base
-    };
-    let options_for = |d: &crate::job::Drive| pipeline::Options {
-        rules: rules.clone(),
-        content: Some(pipeline::ContentOptions {
-            manifest: job_type == JobType::Import,
-            manifest_file: d.manifest_file.clone(),
-            manifest_hash: d.manifest_hash.clone(),
-            drive_id: Some(d.drive_id.clone()),
-            ..base.clone()
-        }),
-        credentials: crate::bitlocker::Credentials {
-            recovery_password: d.bitlocker_key.clone(),
-            ..crate::bitlocker::Credentials::none()
-        },
-        job_type,
-        sector_size: a.sector_size,
-        strict: a.strict,
-    };
-    let r = job::check_job(
-        &job_file,
-        &sources,
-        a.content.drive_id.as_deref(),
-        &options_for,
-    );
-    if a.json {
-        print_json(&r);
-    } else {
-        super::style::print_report(&pipeline::render::job(&r, a.strict));
-    }
-    Exit::of_report(r.exit_code)
 }

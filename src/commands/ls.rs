@@ -11,6 +11,9 @@ use std::io::{self, Write};
 
 /// Exit 0 listed, 3 could not list (the error says why).
 pub fn run(a: &LsArgs) -> Exit {
+    if let Err(e) = super::keys::one_drive_only(&a.keys) {
+        return super::fail(Exit::Usage, &e, false);
+    }
     let listed = super::keys::credentials(&a.keys).and_then(|c| list(a, &c));
     match listed {
         Ok(()) => Exit::Ready,

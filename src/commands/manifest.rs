@@ -10,6 +10,9 @@ use crate::report::DriveStatus;
 use std::path::Path;
 
 pub fn run(a: &ManifestArgs) -> Exit {
+    if let Err(e) = super::keys::one_drive_only(&a.keys) {
+        return fail(Exit::Usage, &e, a.json);
+    }
     let outputs = match &a.source {
         Some(source) => match prepare_outputs(&a.content, &[source]) {
             Ok(o) => o,

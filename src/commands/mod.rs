@@ -8,6 +8,7 @@ mod blob_list;
 mod check;
 mod dataset;
 mod devices;
+mod drives;
 mod file_report;
 mod generate;
 mod input;

@@ -55,6 +55,7 @@ fn unlock(a: &UnlockArgs) -> Result<(), Failure> {
     let out = output::prepare(&[request], &[SourceIdentity::of(&a.source)], a.force)
         .map_err(|e| failure(Exit::Usage, e.to_string()))?
         .remove(0);
+    super::keys::one_drive_only(&a.keys).map_err(|e| failure(Exit::Usage, e))?;
     let credentials =
         super::keys::credentials(&a.keys).map_err(|e| failure(Exit::Incomplete, e))?;
     let opened = source::open(&a.source).map_err(|e| failure(Exit::Incomplete, e.to_string()))?;

@@ -6,12 +6,13 @@
 //!
 //! Every stage writes into one [`State`]; the [`CheckReport`] is built from it
 //! at the end. Nothing here prints: [`run`] returns the report and the file
-//! hashes, and the commands decide what to print and write. [`job`] checks the
-//! drives of a job at once; [`render`] is the text form of the reports.
+//! hashes, and the commands decide what to print and write. [`drives`] checks
+//! several drives at once, [`job`] the drives of a job; [`render`] is the text form of the reports.
 
 mod bitlocker;
 pub mod content;
 mod disk;
+pub mod drives;
 pub mod job;
 mod ntfs;
 pub mod render;

@@ -25,6 +25,7 @@ mod check_bitlocker;
 mod check_images;
 mod check_job;
 mod check_manifest_dest;
+mod check_many;
 mod check_ntfs;
 mod check_rules;
 mod cross_check;
