@@ -385,69 +385,74 @@ pub fn validate_driveset(text: &str) -> Vec<Finding> {
         ));
     }
     for rec in rows {
-        let at = |col: &str| format!("line {}, column {col}", rec.line);
-        let letter = get(rec, &idx, 0);
-        if !(letter.len() == 1 && letter.as_bytes()[0].is_ascii_alphabetic()) {
-            out.push(fail(
-                codes::DRIVE_LETTER,
-                at("DriveLetter"),
-                format!("{} is not a drive letter (e.g. `R`)", show(letter)),
-            ));
-        }
-        let format = get(rec, &idx, 1);
-        let silent = get(rec, &idx, 2);
-        let enc = get(rec, &idx, 3);
-        let key = get(rec, &idx, 4);
-        for (v, col, allowed) in [
-            (format, "FormatOption", &["Format", "AlreadyFormatted"][..]),
-            (
-                silent,
-                "SilentOrPromptOnFormat",
-                &["SilentMode", "PromptOnFormat"][..],
-            ),
-            (enc, "Encryption", &["Encrypt", "AlreadyEncrypted"][..]),
-        ] {
-            if v.is_empty() {
-                out.push(fail(
-                    codes::DRIVESET_VALUE,
-                    at(col),
-                    format!("Incorrect value for {col}: none"),
-                ));
-            } else {
-                one_of(rec, v, col, allowed, codes::DRIVESET_VALUE, &mut out);
-            }
-        }
-        if format == "Format" && enc != "Encrypt" {
-            out.push(fail(
-                codes::FORMAT_NEEDS_ENCRYPT,
-                at("Encryption"),
-                "When Format is specified, Encrypt must also be specified",
-            ));
-        }
-        if enc == "Encrypt" && !key.is_empty() {
-            out.push(fail(
-                codes::KEY_FORBIDDEN,
-                at("ExistingBitLockerKey"),
-                "BitLocker Key should not be specified",
-            ));
-        }
-        if enc == "AlreadyEncrypted" {
-            if key.is_empty() {
-                out.push(fail(
-                    codes::KEY_MISSING,
-                    at("ExistingBitLockerKey"),
-                    "AlreadyEncrypted needs the drive's 48-digit recovery password",
-                ));
-            } else if let Err(e) = recovery_password::check_form(key) {
-                // The message never carries the key itself.
-                out.push(Finding::error(
-                    codes::KEY_INVALID,
-                    DriveStatus::BitLockerKeyInvalid,
-                    at("ExistingBitLockerKey"),
-                    e.to_string(),
-                ));
-            }
-        }
+        check_drive_row(rec, &idx, &mut out);
     }
     out
+}
+
+/// Check one drive of a driveset against the header's columns `idx`.
+fn check_drive_row(rec: &Record, idx: &[Option<usize>], out: &mut Vec<Finding>) {
+    let at = |col: &str| format!("line {}, column {col}", rec.line);
+    let letter = get(rec, idx, 0);
+    if !(letter.len() == 1 && letter.as_bytes()[0].is_ascii_alphabetic()) {
+        out.push(fail(
+            codes::DRIVE_LETTER,
+            at("DriveLetter"),
+            format!("{} is not a drive letter (e.g. `R`)", show(letter)),
+        ));
+    }
+    let format = get(rec, idx, 1);
+    let silent = get(rec, idx, 2);
+    let enc = get(rec, idx, 3);
+    let key = get(rec, idx, 4);
+    for (v, col, allowed) in [
+        (format, "FormatOption", &["Format", "AlreadyFormatted"][..]),
+        (
+            silent,
+            "SilentOrPromptOnFormat",
+            &["SilentMode", "PromptOnFormat"][..],
+        ),
+        (enc, "Encryption", &["Encrypt", "AlreadyEncrypted"][..]),
+    ] {
+        if v.is_empty() {
+            out.push(fail(
+                codes::DRIVESET_VALUE,
+                at(col),
+                format!("Incorrect value for {col}: none"),
+            ));
+        } else {
+            one_of(rec, v, col, allowed, codes::DRIVESET_VALUE, out);
+        }
+    }
+    if format == "Format" && enc != "Encrypt" {
+        out.push(fail(
+            codes::FORMAT_NEEDS_ENCRYPT,
+            at("Encryption"),
+            "When Format is specified, Encrypt must also be specified",
+        ));
+    }
+    if enc == "Encrypt" && !key.is_empty() {
+        out.push(fail(
+            codes::KEY_FORBIDDEN,
+            at("ExistingBitLockerKey"),
+            "BitLocker Key should not be specified",
+        ));
+    }
+    if enc == "AlreadyEncrypted" {
+        if key.is_empty() {
+            out.push(fail(
+                codes::KEY_MISSING,
+                at("ExistingBitLockerKey"),
+                "AlreadyEncrypted needs the drive's 48-digit recovery password",
+            ));
+        } else if let Err(e) = recovery_password::check_form(key) {
+            // The message never carries the key itself.
+            out.push(Finding::error(
+                codes::KEY_INVALID,
+                DriveStatus::BitLockerKeyInvalid,
+                at("ExistingBitLockerKey"),
+                e.to_string(),
+            ));
+        }
+    }
 }
