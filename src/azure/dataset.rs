@@ -242,6 +242,79 @@ fn destination(
     }
 }
 
+/// Check one row of a dataset (`files`: the Azure Files header) against the
+/// header's columns `idx`; the row as read.
+fn dataset_row(
+    rec: &Record,
+    head: &Record,
+    idx: &[Option<usize>],
+    files: bool,
+    out: &mut Vec<Finding>,
+) -> DatasetRow {
+    if rec.fields.len() != head.fields.len() {
+        out.push(fail(
+            codes::COLUMNS,
+            format!("line {}", rec.line),
+            format!(
+                "{} fields, the header has {}",
+                rec.fields.len(),
+                head.fields.len()
+            ),
+        ));
+    }
+    let bp = get(rec, idx, 0);
+    base_path(rec, bp, out);
+    let is_dir = bp.ends_with('\\');
+    let target = if files {
+        one_of(
+            rec,
+            get(rec, idx, 2),
+            "ItemType",
+            &["file"],
+            codes::VALUE,
+            out,
+        );
+        Target::Files
+    } else {
+        let bt = get(rec, idx, 2);
+        one_of(
+            rec,
+            bt,
+            "BlobType",
+            &["block", "page", "BlockBlob", "PageBlob"],
+            codes::VALUE,
+            out,
+        );
+        Target::Blob(match bt {
+            "page" | "PageBlob" => Some(BlobType::Page),
+            "block" | "BlockBlob" => Some(BlobType::Block),
+            _ => None, // default: block, but .vhd/.vhdx page (S-PREP2)
+        })
+    };
+    one_of(
+        rec,
+        get(rec, idx, 3),
+        "Disposition",
+        &["rename", "no-overwrite", "overwrite"],
+        codes::VALUE,
+        out,
+    );
+    let dst = get(rec, idx, 1);
+    let destination = destination(rec, dst, is_dir, target, out);
+    let file_destination = if is_dir {
+        None
+    } else {
+        file_destination(target, dst)
+    };
+    DatasetRow {
+        line: rec.line,
+        base_path: bp.to_string(),
+        is_dir,
+        destination,
+        file_destination,
+    }
+}
+
 /// Validate a `dataset.csv` (blob header or Azure Files header). Returns the
 /// findings and the rows that could be read.
 pub fn validate_dataset(text: &str) -> (Vec<Finding>, Vec<DatasetRow>) {
@@ -282,71 +355,10 @@ pub fn validate_dataset(text: &str) -> (Vec<Finding>, Vec<DatasetRow>) {
             "the dataset has no rows",
         ));
     }
-    let mut done = Vec::new();
-    for rec in rows {
-        if rec.fields.len() != head.fields.len() {
-            out.push(fail(
-                codes::COLUMNS,
-                format!("line {}", rec.line),
-                format!(
-                    "{} fields, the header has {}",
-                    rec.fields.len(),
-                    head.fields.len()
-                ),
-            ));
-        }
-        let bp = get(rec, &idx, 0);
-        base_path(rec, bp, &mut out);
-        let is_dir = bp.ends_with('\\');
-        let target = if files {
-            one_of(
-                rec,
-                get(rec, &idx, 2),
-                "ItemType",
-                &["file"],
-                codes::VALUE,
-                &mut out,
-            );
-            Target::Files
-        } else {
-            let bt = get(rec, &idx, 2);
-            one_of(
-                rec,
-                bt,
-                "BlobType",
-                &["block", "page", "BlockBlob", "PageBlob"],
-                codes::VALUE,
-                &mut out,
-            );
-            Target::Blob(match bt {
-                "page" | "PageBlob" => Some(BlobType::Page),
-                "block" | "BlockBlob" => Some(BlobType::Block),
-                _ => None, // default: block, but .vhd/.vhdx page (S-PREP2)
-            })
-        };
-        one_of(
-            rec,
-            get(rec, &idx, 3),
-            "Disposition",
-            &["rename", "no-overwrite", "overwrite"],
-            codes::VALUE,
-            &mut out,
-        );
-        let dst = get(rec, &idx, 1);
-        let destination = destination(rec, dst, is_dir, target, &mut out);
-        let file_destination = if is_dir {
-            None
-        } else {
-            file_destination(target, dst)
-        };
-        done.push(DatasetRow {
-            line: rec.line,
-            base_path: bp.to_string(),
-            is_dir,
-            destination,
-            file_destination,
-        });
-    }
+    let done: Vec<DatasetRow> = rows
+        .iter()
+        .map(|rec| dataset_row(rec, head, &idx, files, &mut out))
+        .collect();
     (out, done)
 }
 
@@ -373,69 +385,74 @@ pub fn validate_driveset(text: &str) -> Vec<Finding> {
         ));
     }
     for rec in rows {
-        let at = |col: &str| format!("line {}, column {col}", rec.line);
-        let letter = get(rec, &idx, 0);
-        if !(letter.len() == 1 && letter.as_bytes()[0].is_ascii_alphabetic()) {
-            out.push(fail(
-                codes::DRIVE_LETTER,
-                at("DriveLetter"),
-                format!("{} is not a drive letter (e.g. `R`)", show(letter)),
-            ));
-        }
-        let format = get(rec, &idx, 1);
-        let silent = get(rec, &idx, 2);
-        let enc = get(rec, &idx, 3);
-        let key = get(rec, &idx, 4);
-        for (v, col, allowed) in [
-            (format, "FormatOption", &["Format", "AlreadyFormatted"][..]),
-            (
-                silent,
-                "SilentOrPromptOnFormat",
-                &["SilentMode", "PromptOnFormat"][..],
-            ),
-            (enc, "Encryption", &["Encrypt", "AlreadyEncrypted"][..]),
-        ] {
-            if v.is_empty() {
-                out.push(fail(
-                    codes::DRIVESET_VALUE,
-                    at(col),
-                    format!("Incorrect value for {col}: none"),
-                ));
-            } else {
-                one_of(rec, v, col, allowed, codes::DRIVESET_VALUE, &mut out);
-            }
-        }
-        if format == "Format" && enc != "Encrypt" {
-            out.push(fail(
-                codes::FORMAT_NEEDS_ENCRYPT,
-                at("Encryption"),
-                "When Format is specified, Encrypt must also be specified",
-            ));
-        }
-        if enc == "Encrypt" && !key.is_empty() {
-            out.push(fail(
-                codes::KEY_FORBIDDEN,
-                at("ExistingBitLockerKey"),
-                "BitLocker Key should not be specified",
-            ));
-        }
-        if enc == "AlreadyEncrypted" {
-            if key.is_empty() {
-                out.push(fail(
-                    codes::KEY_MISSING,
-                    at("ExistingBitLockerKey"),
-                    "AlreadyEncrypted needs the drive's 48-digit recovery password",
-                ));
-            } else if let Err(e) = recovery_password::check_form(key) {
-                // The message never carries the key itself.
-                out.push(Finding::error(
-                    codes::KEY_INVALID,
-                    DriveStatus::BitLockerKeyInvalid,
-                    at("ExistingBitLockerKey"),
-                    e.to_string(),
-                ));
-            }
-        }
+        check_drive_row(rec, &idx, &mut out);
     }
     out
+}
+
+/// Check one drive of a driveset against the header's columns `idx`.
+fn check_drive_row(rec: &Record, idx: &[Option<usize>], out: &mut Vec<Finding>) {
+    let at = |col: &str| format!("line {}, column {col}", rec.line);
+    let letter = get(rec, idx, 0);
+    if !(letter.len() == 1 && letter.as_bytes()[0].is_ascii_alphabetic()) {
+        out.push(fail(
+            codes::DRIVE_LETTER,
+            at("DriveLetter"),
+            format!("{} is not a drive letter (e.g. `R`)", show(letter)),
+        ));
+    }
+    let format = get(rec, idx, 1);
+    let silent = get(rec, idx, 2);
+    let enc = get(rec, idx, 3);
+    let key = get(rec, idx, 4);
+    for (v, col, allowed) in [
+        (format, "FormatOption", &["Format", "AlreadyFormatted"][..]),
+        (
+            silent,
+            "SilentOrPromptOnFormat",
+            &["SilentMode", "PromptOnFormat"][..],
+        ),
+        (enc, "Encryption", &["Encrypt", "AlreadyEncrypted"][..]),
+    ] {
+        if v.is_empty() {
+            out.push(fail(
+                codes::DRIVESET_VALUE,
+                at(col),
+                format!("Incorrect value for {col}: none"),
+            ));
+        } else {
+            one_of(rec, v, col, allowed, codes::DRIVESET_VALUE, out);
+        }
+    }
+    if format == "Format" && enc != "Encrypt" {
+        out.push(fail(
+            codes::FORMAT_NEEDS_ENCRYPT,
+            at("Encryption"),
+            "When Format is specified, Encrypt must also be specified",
+        ));
+    }
+    if enc == "Encrypt" && !key.is_empty() {
+        out.push(fail(
+            codes::KEY_FORBIDDEN,
+            at("ExistingBitLockerKey"),
+            "BitLocker Key should not be specified",
+        ));
+    }
+    if enc == "AlreadyEncrypted" {
+        if key.is_empty() {
+            out.push(fail(
+                codes::KEY_MISSING,
+                at("ExistingBitLockerKey"),
+                "AlreadyEncrypted needs the drive's 48-digit recovery password",
+            ));
+        } else if let Err(e) = recovery_password::check_form(key) {
+            // The message never carries the key itself.
+            out.push(Finding::error(
+                codes::KEY_INVALID,
+                DriveStatus::BitLockerKeyInvalid,
+                at("ExistingBitLockerKey"),
+                e.to_string(),
+            ));
+        }
+    }
 }

@@ -40,72 +40,27 @@ pub fn assess(vol: Arc<dyn ReadAt>, creds: &Credentials) -> Assessment {
     a
 }
 
+/// The stages in order; each returns early, with its finding, when the next
+/// one cannot run.
 fn run(a: &mut Assessment, vol: Arc<dyn ReadAt>, creds: &Credentials) {
-    let sector0 = match read_vec_if_inside(&*vol, 0, 512) {
-        Ok(Some(s)) => s,
-        Ok(None) => return a.findings.push(f::not_found("smaller than one sector")),
-        Err(e) => {
-            return a.findings.push(Finding::error(
-                codes::READ_ERROR,
-                DriveStatus::HardwareError,
-                SUBJECT,
-                e.to_string(),
-            ))
-        }
-    };
-    let hdr = match header::parse(&sector0, 512) {
-        Ok(h) => h,
-        Err(e) => {
-            let what = match inner::sniff(&sector0) {
-                Some(fs) if fs.fs_type != "unknown" => format!("it is plain {}", fs.fs_type),
-                _ => e.to_string(),
-            };
-            return a.findings.push(f::not_found(&what));
-        }
+    let Some(hdr) = read_header(a, &*vol) else {
+        return;
     };
     a.facts.variant = Some(hdr.variant);
     a.facts.eow_identifier = hdr.eow;
     a.facts.sector_size = hdr.bytes_per_sector;
 
     let offsets = metadata::copy_offsets(&*vol, hdr.fve_offsets);
-    let mut good: Vec<MetadataCopy> = Vec::new();
-    for (i, (offset, res)) in metadata::read_all(&*vol, offsets).into_iter().enumerate() {
-        let (ok, problem) = match res {
-            Ok(c) => {
-                good.push(c);
-                (true, String::new())
-            }
-            Err(e) => (false, e.to_string()),
-        };
-        a.facts.metadata_copies.push(CopyFact {
-            index: i + 1,
-            offset,
-            ok,
-            problem,
-            authenticated: None,
-        });
-    }
+    let good = read_metadata_copies(a, &*vol, offsets);
     let Some(first) = good.first() else {
         return a.findings.push(f::metadata_unusable(&problems(a)));
     };
     fill_facts(&mut a.facts, first);
     let protectors = protectors::list(&first.entries);
     a.facts.protectors = protectors.iter().map(Protector::fact).collect();
-
     let activation = activation_problem(&hdr, first);
-    if let Some(d) = &activation {
-        a.findings.push(f::not_activated(d));
-    }
     let method = Method::from_code(first.header.method);
-    if method.is_none() {
-        a.findings.push(f::unsupported_method(first.header.method));
-    }
-    if !has(&protectors, ProtectorKind::RecoveryPassword) {
-        a.findings.push(f::no_recovery_protector());
-    }
-    if has(&protectors, ProtectorKind::ClearKey) {
-        a.findings.push(f::protection_suspended());
-    }
+    configuration_findings(a, &protectors, activation.as_deref(), first.header.method);
 
     let opened = try_credentials(a, &protectors, creds, first.header.volume_guid);
     if creds.recovery_password.is_none() {
@@ -117,23 +72,7 @@ fn run(a: &mut Assessment, vol: Arc<dyn ReadAt>, creds: &Credentials) {
         kind: opened.kind,
         guid: opened.guid,
     });
-
-    // SHA-256 authentication of every CRC-valid copy; use the first authentic one.
-    let mut used: Option<&MetadataCopy> = None;
-    for c in &good {
-        let auth = keys::authenticate(&opened.vmk, c);
-        if let Some(fact) = a.facts.metadata_copies.get_mut(c.index - 1) {
-            fact.authenticated = auth;
-            if auth == Some(false) {
-                fact.ok = false;
-                fact.problem = "SHA-256 authentication under the VMK failed".into();
-            }
-        }
-        if auth != Some(false) && used.is_none() {
-            used = Some(c);
-        }
-    }
-    let Some(used) = used else {
+    let Some(used) = authenticate_copies(a, &good, &opened) else {
         return a.findings.push(f::metadata_unusable(&problems(a)));
     };
     if used.index != first.index {
@@ -161,6 +100,113 @@ fn run(a: &mut Assessment, vol: Arc<dyn ReadAt>, creds: &Credentials) {
         }
         Err(why) => a.findings.push(f::unlock_failed(&why)),
     }
+}
+
+/// The volume header in sector 0; `None` (with a finding) when the sector
+/// cannot be read or is no BitLocker header, naming the plain file system it
+/// holds when it is one.
+fn read_header(a: &mut Assessment, vol: &dyn ReadAt) -> Option<VolumeHeader> {
+    let sector0 = match read_vec_if_inside(vol, 0, 512) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            a.findings.push(f::not_found("smaller than one sector"));
+            return None;
+        }
+        Err(e) => {
+            a.findings.push(Finding::error(
+                codes::READ_ERROR,
+                DriveStatus::HardwareError,
+                SUBJECT,
+                e.to_string(),
+            ));
+            return None;
+        }
+    };
+    match header::parse(&sector0, 512) {
+        Ok(h) => Some(h),
+        Err(e) => {
+            let what = match inner::sniff(&sector0) {
+                Some(fs) if fs.fs_type != "unknown" => format!("it is plain {}", fs.fs_type),
+                _ => e.to_string(),
+            };
+            a.findings.push(f::not_found(&what));
+            None
+        }
+    }
+}
+
+/// Read the metadata copies at `offsets`, noting each in the facts; the ones
+/// that pass their checks, in order.
+fn read_metadata_copies(
+    a: &mut Assessment,
+    vol: &dyn ReadAt,
+    offsets: [u64; 3],
+) -> Vec<MetadataCopy> {
+    let mut good: Vec<MetadataCopy> = Vec::new();
+    for (i, (offset, res)) in metadata::read_all(vol, offsets).into_iter().enumerate() {
+        let (ok, problem) = match res {
+            Ok(c) => {
+                good.push(c);
+                (true, String::new())
+            }
+            Err(e) => (false, e.to_string()),
+        };
+        a.facts.metadata_copies.push(CopyFact {
+            index: i + 1,
+            offset,
+            ok,
+            problem,
+            authenticated: None,
+        });
+    }
+    good
+}
+
+/// Findings on how the volume is set up, before any key is tried: not fully
+/// encrypted, an unknown method, no recovery password protector, protection
+/// suspended.
+fn configuration_findings(
+    a: &mut Assessment,
+    protectors: &[Protector],
+    activation: Option<&str>,
+    method_code: u16,
+) {
+    if let Some(d) = activation {
+        a.findings.push(f::not_activated(d));
+    }
+    if Method::from_code(method_code).is_none() {
+        a.findings.push(f::unsupported_method(method_code));
+    }
+    if !has(protectors, ProtectorKind::RecoveryPassword) {
+        a.findings.push(f::no_recovery_protector());
+    }
+    if has(protectors, ProtectorKind::ClearKey) {
+        a.findings.push(f::protection_suspended());
+    }
+}
+
+/// SHA-256 authentication of every CRC-valid copy under the VMK, noted in the
+/// facts; the first copy not found forged, which is the one used.
+fn authenticate_copies<'g>(
+    a: &mut Assessment,
+    good: &'g [MetadataCopy],
+    opened: &Opened,
+) -> Option<&'g MetadataCopy> {
+    let mut used: Option<&MetadataCopy> = None;
+    for c in good {
+        let auth = keys::authenticate(&opened.vmk, c);
+        if let Some(fact) = a.facts.metadata_copies.get_mut(c.index - 1) {
+            fact.authenticated = auth;
+            if auth == Some(false) {
+                fact.ok = false;
+                fact.problem = "SHA-256 authentication under the VMK failed".into();
+            }
+        }
+        if auth != Some(false) && used.is_none() {
+            used = Some(c);
+        }
+    }
+    used
 }
 
 fn problems(a: &Assessment) -> Vec<String> {

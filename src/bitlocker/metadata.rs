@@ -93,19 +93,7 @@ pub fn read_copy(vol: &dyn ReadAt, index: usize, offset: u64) -> Result<Metadata
     let bad = |reason| Error::BadBlock { offset, reason };
     let head = read_vec_if_inside(vol, offset, BLOCK_HEADER_LEN)?
         .ok_or_else(|| bad("offset lies outside the volume"))?;
-    if head.get(..8) != Some(&FVE_SIGNATURE[..]) {
-        return Err(bad("no -FVE-FS- signature"));
-    }
-    let version = u16_at(&head, 10).unwrap_or(0);
-    let raw_size = usize::from(u16_at(&head, 8).unwrap_or(0));
-    let block_size = match version {
-        2 => raw_size * 16,
-        1 => raw_size,
-        _ => return Err(bad("unknown metadata version")),
-    };
-    if block_size > AREA_SIZE as usize || block_size < BLOCK_HEADER_LEN + METADATA_HEADER_LEN {
-        return Err(bad("block size outside 112 bytes .. 64 KiB"));
-    }
+    let (version, block_size) = version_and_size(&head).map_err(bad)?;
     let trailer = if version == 2 { VALIDATION_LEN } else { 0 };
     let mut area = read_vec_if_inside(vol, offset, block_size + trailer)?
         .ok_or_else(|| bad("block runs past the end of the volume"))?;
@@ -113,55 +101,19 @@ pub fn read_copy(vol: &dyn ReadAt, index: usize, offset: u64) -> Result<Metadata
     let raw = area;
 
     let validation = if version == 2 {
-        let stored = u32_at(&record, 4).unwrap_or(0);
-        let computed = crc32fast::hash(&raw);
-        if u16_at(&record, 0).unwrap_or(0) < VALIDATION_LEN as u16 || u16_at(&record, 2) > Some(2) {
-            return Err(bad("validation record malformed"));
-        }
-        if stored != computed {
-            return Err(Error::CrcMismatch {
-                offset,
-                stored,
-                computed,
-            });
-        }
-        let rec_off = offset.saturating_add(block_size as u64 + 8);
-        let list = entries::parse_list(record.get(8..).unwrap_or_default(), rec_off)?;
-        list.into_iter().find_map(|e| match e.value {
-            Value::AesCcm(b) => Some(b),
-            _ => None,
-        })
+        check_validation_record(&record, &raw, offset)?
     } else {
         None
     };
-
-    let at64 = |o| u64_at(&raw, o).unwrap_or(0);
-    let block = BlockHeader {
-        version,
-        current_state: u16_at(&raw, 12).unwrap_or(0),
-        next_state: u16_at(&raw, 14).unwrap_or(0),
-        encrypted_size: at64(16),
-        conversion_size: u32_at(&raw, 24).unwrap_or(0),
-        relocated_sectors: u32_at(&raw, 28).unwrap_or(0),
-        copy_offsets: [at64(32), at64(40), at64(48)],
-        relocated_offset: at64(56),
-        block_size,
-    };
+    let block = block_header(&raw, version, block_size);
     if version == 2 && block.copy_offsets.get(index.wrapping_sub(1)) != Some(&offset) {
         return Err(bad(
             "the block's own list of copies does not name this offset",
         ));
     }
     let m = BLOCK_HEADER_LEN;
-    let metadata_size = u32_at(&raw, m).unwrap_or(0);
-    let header = MetadataHeader {
-        metadata_size,
-        volume_guid: Guid::from_disk(raw.get(m + 16..).unwrap_or_default()).unwrap_or_default(),
-        next_nonce: u32_at(&raw, m + 32).unwrap_or(0),
-        method: u16_at(&raw, m + 36).unwrap_or(0),
-        creation_time: u64_at(&raw, m + 40).unwrap_or(0),
-    };
-    let end = usize::try_from(metadata_size)
+    let header = metadata_header(&raw);
+    let end = usize::try_from(header.metadata_size)
         .ok()
         .and_then(|s| s.checked_add(m))
         .filter(|&e| e <= block_size && e >= m + METADATA_HEADER_LEN)
@@ -177,6 +129,79 @@ pub fn read_copy(vol: &dyn ReadAt, index: usize, offset: u64) -> Result<Metadata
         entries,
         validation,
     })
+}
+
+/// The block's version and size in bytes, from its first bytes `head`; the
+/// reason when they are not a metadata block's.
+fn version_and_size(head: &[u8]) -> std::result::Result<(u16, usize), &'static str> {
+    if head.get(..8) != Some(&FVE_SIGNATURE[..]) {
+        return Err("no -FVE-FS- signature");
+    }
+    let version = u16_at(head, 10).unwrap_or(0);
+    let raw_size = usize::from(u16_at(head, 8).unwrap_or(0));
+    let block_size = match version {
+        2 => raw_size * 16,
+        1 => raw_size,
+        _ => return Err("unknown metadata version"),
+    };
+    if block_size > AREA_SIZE as usize || block_size < BLOCK_HEADER_LEN + METADATA_HEADER_LEN {
+        return Err("block size outside 112 bytes .. 64 KiB");
+    }
+    Ok((version, block_size))
+}
+
+/// Check the v2 validation `record` that follows the block `raw` at `offset`:
+/// its CRC-32 of the block; the AES-CCM blob it holds for the later SHA-256 check.
+fn check_validation_record(record: &[u8], raw: &[u8], offset: u64) -> Result<Option<CcmBlob>> {
+    let stored = u32_at(record, 4).unwrap_or(0);
+    let computed = crc32fast::hash(raw);
+    if u16_at(record, 0).unwrap_or(0) < VALIDATION_LEN as u16 || u16_at(record, 2) > Some(2) {
+        return Err(Error::BadBlock {
+            offset,
+            reason: "validation record malformed",
+        });
+    }
+    if stored != computed {
+        return Err(Error::CrcMismatch {
+            offset,
+            stored,
+            computed,
+        });
+    }
+    let rec_off = offset.saturating_add(raw.len() as u64 + 8);
+    let list = entries::parse_list(record.get(8..).unwrap_or_default(), rec_off)?;
+    Ok(list.into_iter().find_map(|e| match e.value {
+        Value::AesCcm(b) => Some(b),
+        _ => None,
+    }))
+}
+
+/// The block header at the start of `raw`.
+fn block_header(raw: &[u8], version: u16, block_size: usize) -> BlockHeader {
+    let at64 = |o| u64_at(raw, o).unwrap_or(0);
+    BlockHeader {
+        version,
+        current_state: u16_at(raw, 12).unwrap_or(0),
+        next_state: u16_at(raw, 14).unwrap_or(0),
+        encrypted_size: at64(16),
+        conversion_size: u32_at(raw, 24).unwrap_or(0),
+        relocated_sectors: u32_at(raw, 28).unwrap_or(0),
+        copy_offsets: [at64(32), at64(40), at64(48)],
+        relocated_offset: at64(56),
+        block_size,
+    }
+}
+
+/// The metadata header that follows the block header.
+fn metadata_header(raw: &[u8]) -> MetadataHeader {
+    let m = BLOCK_HEADER_LEN;
+    MetadataHeader {
+        metadata_size: u32_at(raw, m).unwrap_or(0),
+        volume_guid: Guid::from_disk(raw.get(m + 16..).unwrap_or_default()).unwrap_or_default(),
+        next_nonce: u32_at(raw, m + 32).unwrap_or(0),
+        method: u16_at(raw, m + 36).unwrap_or(0),
+        creation_time: u64_at(raw, m + 40).unwrap_or(0),
+    }
 }
 
 /// Offsets of all three copies: from the volume header, or (Vista) from the

@@ -173,6 +173,23 @@ pub fn drives_needed(sizes: &mut [u64], drive: u64) -> u64 {
     free.len() as u64
 }
 
+/// Findings, at most [`MAX_PER_CODE`] of each code.
+#[derive(Default)]
+struct CappedFindings {
+    list: Vec<Finding>,
+    per_code: std::collections::HashMap<&'static str, usize>,
+}
+
+impl CappedFindings {
+    fn push(&mut self, f: Finding) {
+        let n = self.per_code.entry(f.code).or_insert(0);
+        *n += 1;
+        if *n <= MAX_PER_CODE {
+            self.list.push(f);
+        }
+    }
+}
+
 /// Resolve the list's entries against the inventory. Findings' subjects are
 /// `container/blob`; those about entries use `subject_of(entry)`.
 pub fn resolve(
@@ -186,15 +203,7 @@ pub fn resolve(
         drive_size,
         ..Selection::default()
     };
-    let mut findings = Vec::new();
-    let mut per_code = std::collections::HashMap::<&str, usize>::new();
-    let mut push = |f: Finding, findings: &mut Vec<Finding>| {
-        let n = per_code.entry(f.code).or_insert(0);
-        *n += 1;
-        if *n <= MAX_PER_CODE {
-            findings.push(f);
-        }
-    };
+    let mut findings = CappedFindings::default();
     let mut hits = vec![0u64; entries.len()];
     let mut sizes = Vec::new();
     for b in blobs {
@@ -206,59 +215,13 @@ pub fn resolve(
                 selected = true;
             }
         }
-        if !selected {
-            continue;
-        }
-        sel.blobs += 1;
-        sel.bytes = sel.bytes.saturating_add(b.size);
-        if let Some(why) = ntfs_problem(&b.name) {
-            sel.ntfs_unwritable += 1;
-            push(
-                Finding::error(
-                    codes::NTFS_NAME,
-                    DriveStatus::Failed,
-                    key.clone(),
-                    format!("the blob name {why}; exporting it to the NTFS drive fails"),
-                )
-                .with_hint(
-                    "rename or copy the blob to an NTFS-safe name, or leave it out of the list",
-                ),
-                &mut findings,
-            );
-        }
-        if b.tier
-            .as_deref()
-            .is_some_and(|t| t.eq_ignore_ascii_case("archive"))
-        {
-            sel.archive_tier += 1;
-            push(
-                Finding::error(
-                    codes::ARCHIVE_TIER,
-                    DriveStatus::Failed,
-                    key.clone(),
-                    "the blob is in the Archive tier, which cannot be exported",
-                )
-                .with_hint("rehydrate it to Hot or Cool first (az storage blob set-tier), and wait for the rehydration to finish"),
-                &mut findings,
-            );
-        }
-        match drive_size {
-            Some(d) if b.size > d => push(
-                Finding::error(
-                    codes::BLOB_TOO_LARGE,
-                    DriveStatus::Failed,
-                    key,
-                    format!("{} bytes does not fit on one {d}-byte drive", b.size),
-                )
-                .with_hint("use larger drives"),
-                &mut findings,
-            ),
-            _ => sizes.push(b.size),
+        if selected {
+            check_selected(b, key, &mut sel, &mut sizes, &mut findings);
         }
     }
     for (e, n) in entries.iter().zip(&hits) {
         if *n == 0 && !e.text.trim().is_empty() {
-            push(
+            findings.push(
                 Finding::warning(
                     codes::SELECTS_NOTHING,
                     DriveStatus::ExportBlobListInvalid,
@@ -271,12 +234,64 @@ pub fn resolve(
                     ),
                 )
                 .with_hint("check the container and blob names (they are case-sensitive)"),
-                &mut findings,
             );
         }
     }
     sel.drives_needed = drive_size.map(|d| drives_needed(&mut sizes, d));
-    (sel, findings)
+    (sel, findings.list)
+}
+
+/// Count a selected blob (`key`: `container/blob`) and check it can be
+/// exported: an NTFS-safe name, not archived, not larger than a drive. The
+/// sizes of the blobs that fit on a drive go to `sizes`.
+fn check_selected(
+    b: &Blob,
+    key: String,
+    sel: &mut Selection,
+    sizes: &mut Vec<u64>,
+    findings: &mut CappedFindings,
+) {
+    sel.blobs += 1;
+    sel.bytes = sel.bytes.saturating_add(b.size);
+    if let Some(why) = ntfs_problem(&b.name) {
+        sel.ntfs_unwritable += 1;
+        findings.push(
+            Finding::error(
+                codes::NTFS_NAME,
+                DriveStatus::Failed,
+                key.clone(),
+                format!("the blob name {why}; exporting it to the NTFS drive fails"),
+            )
+            .with_hint("rename or copy the blob to an NTFS-safe name, or leave it out of the list"),
+        );
+    }
+    if b.tier
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("archive"))
+    {
+        sel.archive_tier += 1;
+        findings.push(
+            Finding::error(
+                codes::ARCHIVE_TIER,
+                DriveStatus::Failed,
+                key.clone(),
+                "the blob is in the Archive tier, which cannot be exported",
+            )
+            .with_hint("rehydrate it to Hot or Cool first (az storage blob set-tier), and wait for the rehydration to finish"),
+        );
+    }
+    match sel.drive_size {
+        Some(d) if b.size > d => findings.push(
+            Finding::error(
+                codes::BLOB_TOO_LARGE,
+                DriveStatus::Failed,
+                key,
+                format!("{} bytes does not fit on one {d}-byte drive", b.size),
+            )
+            .with_hint("use larger drives"),
+        ),
+        _ => sizes.push(b.size),
+    }
 }
 
 #[cfg(test)]

@@ -95,20 +95,10 @@ impl Parser {
     fn add(&mut self, pos: usize, f: Finding) {
         self.found.push((pos, f));
     }
-}
 
-impl Sink for Parser {
-    fn depth(&self) -> usize {
-        self.stack.len()
-    }
-
-    fn findings(&self) -> usize {
-        self.found.len()
-    }
-
-    fn open(&mut self, e: &BytesStart<'_>, pos: usize) {
-        let raw = e.name();
-        let name = String::from_utf8_lossy(raw.as_ref()).into_owned();
+    /// The blob-list format has no attributes: each one is a warning, a
+    /// malformed one an error (and the rest are not looked at).
+    fn check_attributes(&mut self, e: &BytesStart<'_>, name: &str, pos: usize) {
         for a in e.attributes() {
             match a {
                 Ok(a) => {
@@ -132,79 +122,97 @@ impl Sink for Parser {
                 }
             }
         }
-        let frame = match self.stack.last_mut() {
-            None => {
-                if self.root_done {
-                    self.add(
-                        pos,
-                        err(
-                            codes::XML,
-                            format!(
-                                "<{name}> after the root element: an XML document has one root"
-                            ),
-                        ),
-                    );
-                    Frame::Other
-                } else if name == ROOT_NAME {
-                    Frame::Root {
-                        valid: true,
-                        pos,
-                        entries: 0,
-                    }
-                } else {
-                    let msg = if name.eq_ignore_ascii_case(ROOT_NAME) {
-                        format!("root element <{name}> must be spelled <BlobList> (names are case-sensitive)")
-                    } else {
-                        format!("root element is <{name}>, not <BlobList>")
-                    };
-                    self.add(pos, err(codes::ROOT, msg));
-                    Frame::Root {
-                        valid: false,
-                        pos,
-                        entries: 0,
-                    }
-                }
-            }
-            Some(Frame::Root {
+    }
+
+    /// The frame of a top-level element: the root (valid when `<BlobList>`),
+    /// or, after the root, an error.
+    fn root_frame(&mut self, name: &str, pos: usize) -> Frame {
+        if self.root_done {
+            self.add(
+                pos,
+                err(
+                    codes::XML,
+                    format!("<{name}> after the root element: an XML document has one root"),
+                ),
+            );
+            return Frame::Other;
+        }
+        if name == ROOT_NAME {
+            return Frame::Root {
                 valid: true,
-                entries,
-                ..
-            }) => {
-                let kind = match name.as_str() {
-                    PATH_NAME => Some(EntryKind::Path),
-                    PREFIX_NAME => Some(EntryKind::Prefix),
-                    _ => None,
-                };
-                match kind {
-                    Some(kind) => {
-                        *entries += 1;
-                        Frame::Entry(Entry {
-                            kind,
-                            text: String::new(),
-                            pos,
-                        })
-                    }
-                    None => {
-                        let f = if let Some(good) = [PATH_NAME, PREFIX_NAME]
-                            .iter()
-                            .find(|g| g.eq_ignore_ascii_case(&name))
-                        {
-                            err(
-                                codes::ELEMENT_CASE,
-                                format!(
-                                    "<{name}> must be spelled <{good}> (names are case-sensitive)"
-                                ),
-                            )
-                        } else if name == "AzureFileList" {
-                            warn(codes::AZURE_FILE_LIST, "<AzureFileList> is for Data Box; Import/Export does not export Azure Files")
-                        } else {
-                            warn(codes::UNKNOWN_ELEMENT, format!("unknown element <{name}>; only <BlobPath> and <BlobPathPrefix> belong in <BlobList>"))
-                        };
-                        self.add(pos, f);
-                        Frame::Other
-                    }
-                }
+                pos,
+                entries: 0,
+            };
+        }
+        let msg = if name.eq_ignore_ascii_case(ROOT_NAME) {
+            format!("root element <{name}> must be spelled <BlobList> (names are case-sensitive)")
+        } else {
+            format!("root element is <{name}>, not <BlobList>")
+        };
+        self.add(pos, err(codes::ROOT, msg));
+        Frame::Root {
+            valid: false,
+            pos,
+            entries: 0,
+        }
+    }
+
+    /// The frame of an element inside a valid `<BlobList>`: an entry, counted
+    /// in the root, or anything else with its finding (a misspelt name is an
+    /// error, an unknown one a warning).
+    fn entry_frame(&mut self, name: &str, pos: usize) -> Frame {
+        let kind = match name {
+            PATH_NAME => Some(EntryKind::Path),
+            PREFIX_NAME => Some(EntryKind::Prefix),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            if let Some(Frame::Root { entries, .. }) = self.stack.last_mut() {
+                *entries += 1;
             }
+            return Frame::Entry(Entry {
+                kind,
+                text: String::new(),
+                pos,
+            });
+        }
+        let f = if let Some(good) = [PATH_NAME, PREFIX_NAME]
+            .iter()
+            .find(|g| g.eq_ignore_ascii_case(name))
+        {
+            err(
+                codes::ELEMENT_CASE,
+                format!("<{name}> must be spelled <{good}> (names are case-sensitive)"),
+            )
+        } else if name == "AzureFileList" {
+            warn(
+                codes::AZURE_FILE_LIST,
+                "<AzureFileList> is for Data Box; Import/Export does not export Azure Files",
+            )
+        } else {
+            warn(codes::UNKNOWN_ELEMENT, format!("unknown element <{name}>; only <BlobPath> and <BlobPathPrefix> belong in <BlobList>"))
+        };
+        self.add(pos, f);
+        Frame::Other
+    }
+}
+
+impl Sink for Parser {
+    fn depth(&self) -> usize {
+        self.stack.len()
+    }
+
+    fn findings(&self) -> usize {
+        self.found.len()
+    }
+
+    fn open(&mut self, e: &BytesStart<'_>, pos: usize) {
+        let raw = e.name();
+        let name = String::from_utf8_lossy(raw.as_ref()).into_owned();
+        self.check_attributes(e, &name, pos);
+        let frame = match self.stack.last() {
+            None => self.root_frame(&name, pos),
+            Some(Frame::Root { valid: true, .. }) => self.entry_frame(&name, pos),
             Some(Frame::Entry(en)) => {
                 let parent = en.kind.element();
                 self.add(

@@ -198,6 +198,9 @@ pub struct Gpt {
     pub used_backup: bool,
 }
 
+/// One copy of the table: its header and its raw entries.
+type TableCopy = (Header, Vec<u8>);
+
 /// Read primary and backup, compare them, and report every problem.
 pub fn read(
     src: &dyn ReadAt,
@@ -206,14 +209,7 @@ pub fn read(
 ) -> Result<Option<Gpt>, ReadError> {
     let ss = u64::from(sector_size);
     let disk_sectors = src.len() / ss;
-    let primary_sector = read_vec(src, ss, sector_size as usize)?;
-    let primary = match parse_header(&primary_sector, 1) {
-        Ok(h) => match read_entries(src, &h, sector_size)? {
-            Ok(e) => Ok((h, e)),
-            Err(p) => Err(p),
-        },
-        Err(p) => Err(p),
-    };
+    let primary = read_copy(src, 1, sector_size)?;
     if let Err(p) = &primary {
         findings.push(
             Finding::error(
@@ -231,7 +227,46 @@ pub fn read(
         Ok((h, _)) => h.alternate_lba,
         Err(_) => disk_sectors.saturating_sub(1),
     };
-    let backup = if backup_lba == 0 || backup_lba >= disk_sectors {
+    let backup = read_backup(src, backup_lba, disk_sectors, sector_size, findings)?;
+    let Some((header, entries, used_backup)) = choose_copy(primary, backup, findings) else {
+        return Ok(None);
+    };
+    let parts = partitions(&entries, &header, sector_size);
+    check_bounds(&header, &parts, disk_sectors, findings);
+    Ok(Some(Gpt {
+        header,
+        partitions: parts,
+        used_backup,
+    }))
+}
+
+/// The copy whose header is at `lba`: the header and its entries, or what is
+/// wrong with them.
+fn read_copy(
+    src: &dyn ReadAt,
+    lba: u64,
+    sector_size: u32,
+) -> Result<Result<TableCopy, HeaderProblem>, ReadError> {
+    let sector = read_vec(src, lba * u64::from(sector_size), sector_size as usize)?;
+    Ok(match parse_header(&sector, lba) {
+        Ok(h) => match read_entries(src, &h, sector_size)? {
+            Ok(e) => Ok((h, e)),
+            Err(p) => Err(p),
+        },
+        Err(p) => Err(p),
+    })
+}
+
+/// The backup copy at `backup_lba` when it is inside the disk and valid,
+/// with a finding when it is not, or not in the last sector.
+fn read_backup(
+    src: &dyn ReadAt,
+    backup_lba: u64,
+    disk_sectors: u64,
+    sector_size: u32,
+    findings: &mut Vec<Finding>,
+) -> Result<Option<TableCopy>, ReadError> {
+    if backup_lba == 0 || backup_lba >= disk_sectors {
         findings.push(Finding::error(
             codes::GPT_BACKUP_PAST_END,
             DriveStatus::DiskCorrupted,
@@ -240,26 +275,18 @@ pub fn read(
                 "the backup GPT header should be at LBA {backup_lba}, but the disk has only {disk_sectors} sectors: the disk or image is truncated, or the table was written for a larger disk"
             ),
         ));
-        None
-    } else {
-        let sector = read_vec(src, backup_lba * ss, sector_size as usize)?;
-        let parsed = match parse_header(&sector, backup_lba) {
-            Ok(h) => match read_entries(src, &h, sector_size)? {
-                Ok(e) => Ok((h, e)),
-                Err(p) => Err(p),
-            },
-            Err(p) => Err(p),
-        };
-        if let Err(p) = &parsed {
-            findings.push(Finding::error(
-                codes::GPT_BACKUP_INVALID,
-                DriveStatus::DiskCorrupted,
-                format!("backup GPT header at LBA {backup_lba}"),
-                format!("the backup GPT is damaged: {p}"),
-            ));
-        }
-        parsed.ok()
-    };
+        return Ok(None);
+    }
+    let parsed = read_copy(src, backup_lba, sector_size)?;
+    if let Err(p) = &parsed {
+        findings.push(Finding::error(
+            codes::GPT_BACKUP_INVALID,
+            DriveStatus::DiskCorrupted,
+            format!("backup GPT header at LBA {backup_lba}"),
+            format!("the backup GPT is damaged: {p}"),
+        ));
+    }
+    let backup = parsed.ok();
     if backup_lba != disk_sectors.saturating_sub(1) && backup.is_some() {
         findings.push(Finding::warning(
             codes::GPT_BACKUP_NOT_AT_END,
@@ -271,7 +298,17 @@ pub fn read(
             ),
         ));
     }
-    let (header, entries, used_backup) = match (primary, backup) {
+    Ok(backup)
+}
+
+/// The copy the partitions come from: the primary when valid (compared with
+/// the backup), else the backup; the flag says it is the backup.
+fn choose_copy(
+    primary: Result<TableCopy, HeaderProblem>,
+    backup: Option<TableCopy>,
+    findings: &mut Vec<Finding>,
+) -> Option<(Header, Vec<u8>, bool)> {
+    match (primary, backup) {
         (Ok((ph, pe)), Some((bh, be))) => {
             if ph.disk_guid != bh.disk_guid
                 || pe != be
@@ -285,19 +322,12 @@ pub fn read(
                     "the backup GPT describes different partitions than the primary",
                 ));
             }
-            (ph, pe, false)
+            Some((ph, pe, false))
         }
-        (Ok((ph, pe)), None) => (ph, pe, false),
-        (Err(_), Some((bh, be))) => (bh, be, true),
-        (Err(_), None) => return Ok(None),
-    };
-    let parts = partitions(&entries, &header, sector_size);
-    check_bounds(&header, &parts, disk_sectors, findings);
-    Ok(Some(Gpt {
-        header,
-        partitions: parts,
-        used_backup,
-    }))
+        (Ok((ph, pe)), None) => Some((ph, pe, false)),
+        (Err(_), Some((bh, be))) => Some((bh, be, true)),
+        (Err(_), None) => None,
+    }
 }
 
 fn check_bounds(h: &Header, parts: &[Partition], disk_sectors: u64, findings: &mut Vec<Finding>) {

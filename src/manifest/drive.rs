@@ -121,12 +121,30 @@ pub fn cross_check(
         covered[i] = true;
     }
     let mut dc = DriveCheck::default();
+    check_blob_files(inv, &map, m, &mut covered, &mut dc, findings);
+    for (i, named) in side_file_references(inv, &map, m, &mut covered, findings) {
+        check_side_file(vol, inv, i, named, &mut dc, findings);
+    }
+    report_not_covered(inv, &covered, findings);
+    dc
+}
+
+/// Every blob's `FilePath` exists as a file with its `Length`; marks the
+/// files found as covered and collects their ranges for the scan.
+fn check_blob_files(
+    inv: &Inventory,
+    map: &HashMap<String, usize>,
+    m: &Manifest,
+    covered: &mut [bool],
+    dc: &mut DriveCheck,
+    findings: &mut Vec<Finding>,
+) {
     for b in m.blobs() {
         if b.file_path.is_empty() {
             continue;
         }
         let subject = format!("manifest {} (FilePath {})", b.at, b.file_path);
-        let Some(i) = find_entry(&map, &b.file_path) else {
+        let Some(i) = find_entry(map, &b.file_path) else {
             findings.push(
                 Finding::error(
                     codes::FILE_MISSING,
@@ -168,9 +186,23 @@ pub fn cross_check(
             e.0.extend(b.ranges.iter().copied());
         }
     }
-    // Each side file is read once, however many blobs name it; its checks run
-    // per reference (each finding points at its own element).
-    let mut refs: Vec<(usize, Vec<(&SideFile, String)>)> = Vec::new();
+}
+
+/// The side files that name one inventory entry, each with its subject.
+type SideReferences<'m> = Vec<(&'m SideFile, String)>;
+
+/// The side files found on the volume, grouped by inventory entry in the order
+/// first named, so each is read once however many blobs name it; its checks
+/// run per reference (each finding points at its own element). Missing ones
+/// are reported here.
+fn side_file_references<'m>(
+    inv: &Inventory,
+    map: &HashMap<String, usize>,
+    m: &'m Manifest,
+    covered: &mut [bool],
+    findings: &mut Vec<Finding>,
+) -> Vec<(usize, SideReferences<'m>)> {
+    let mut refs: Vec<(usize, SideReferences<'m>)> = Vec::new();
     let mut slot: HashMap<usize, usize> = HashMap::new();
     for sf in m.side_files() {
         if sf.path.is_empty() {
@@ -178,7 +210,7 @@ pub fn cross_check(
         }
         let kind = side_kind(sf);
         let subject = format!("manifest {} ({kind} file {})", sf.at, sf.path);
-        let Some(i) = find_entry(&map, &sf.path).filter(|&i| !inv.is_dir(i)) else {
+        let Some(i) = find_entry(map, &sf.path).filter(|&i| !inv.is_dir(i)) else {
             findings.push(Finding::error(
                 codes::SIDE_MISSING,
                 DriveStatus::ManifestFileError,
@@ -199,47 +231,62 @@ pub fn cross_check(
             r.1.push((sf, subject));
         }
     }
-    for (i, named) in refs {
-        let bytes = match read_small(vol, inv, i, MAX_SIDE_READ) {
-            Ok(small) => {
-                findings.extend(small.retried_warning(&inv.path(i)));
-                small.bytes
-            }
-            Err(e) => {
-                for (sf, subject) in named {
-                    findings.push(Finding::error(
-                        codes::SIDE_FORMAT,
-                        DriveStatus::ManifestFileError,
-                        subject,
-                        format!("the {} file cannot be read: {e}", side_kind(sf)),
-                    ));
-                }
-                continue;
-            }
-        };
-        let got: [u8; 16] = Md5::digest(&bytes).into();
-        for (sf, subject) in named {
-            let kind = side_kind(sf);
-            if let Some(want) = sf.md5.filter(|w| *w != got) {
+    refs
+}
+
+/// Read side file `i` once and check it for every reference in `named`: its
+/// MD5 against the manifest's, and its format.
+fn check_side_file(
+    vol: &NtfsVolume,
+    inv: &Inventory,
+    i: usize,
+    named: SideReferences<'_>,
+    dc: &mut DriveCheck,
+    findings: &mut Vec<Finding>,
+) {
+    let bytes = match read_small(vol, inv, i, MAX_SIDE_READ) {
+        Ok(small) => {
+            findings.extend(small.retried_warning(&inv.path(i)));
+            small.bytes
+        }
+        Err(e) => {
+            for (sf, subject) in named {
                 findings.push(Finding::error(
-                    codes::SIDE_HASH_MISMATCH,
-                    DriveStatus::DiskCorrupted,
-                    subject.clone(),
-                    format!("the {kind} file's MD5 is {} but the manifest says {}: it changed after the manifest was written (the service reports Corrupted)", hex_upper(&got), hex_upper(&want)),
+                    codes::SIDE_FORMAT,
+                    DriveStatus::ManifestFileError,
+                    subject,
+                    format!("the {} file cannot be read: {e}", side_kind(sf)),
                 ));
             }
-            findings.extend(if sf.metadata {
-                super::check_metadata(&bytes, &subject)
-            } else {
-                super::check_properties(&bytes, &subject)
-            });
+            return;
         }
-        // The scan hashes what it did not read here (and files with ranges).
-        if !dc.ranges.contains_key(&i) {
-            dc.read.insert(i, WholeFile::of(&bytes, got));
+    };
+    let got: [u8; 16] = Md5::digest(&bytes).into();
+    for (sf, subject) in named {
+        let kind = side_kind(sf);
+        if let Some(want) = sf.md5.filter(|w| *w != got) {
+            findings.push(Finding::error(
+                codes::SIDE_HASH_MISMATCH,
+                DriveStatus::DiskCorrupted,
+                subject.clone(),
+                format!("the {kind} file's MD5 is {} but the manifest says {}: it changed after the manifest was written (the service reports Corrupted)", hex_upper(&got), hex_upper(&want)),
+            ));
         }
+        findings.extend(if sf.metadata {
+            super::check_metadata(&bytes, &subject)
+        } else {
+            super::check_properties(&bytes, &subject)
+        });
     }
-    // Files nobody imports.
+    // The scan hashes what it did not read here (and files with ranges).
+    if !dc.ranges.contains_key(&i) {
+        dc.read.insert(i, WholeFile::of(&bytes, got));
+    }
+}
+
+/// Warn about files nobody imports: the first [`MAX_NOT_COVERED`] by name,
+/// the rest counted in one more finding.
+fn report_not_covered(inv: &Inventory, covered: &[bool], findings: &mut Vec<Finding>) {
     let mut n = 0usize;
     for (i, c) in covered.iter().enumerate() {
         if *c || inv.is_system(i) || inv.is_dir(i) {
@@ -267,7 +314,6 @@ pub fn cross_check(
             format!("{} more files are not covered by the manifest (only the first {MAX_NOT_COVERED} are listed)", n - MAX_NOT_COVERED),
         ));
     }
-    dc
 }
 
 /// Read the manifest file (at most [`super::MAX_BYTES`]).

@@ -3,7 +3,7 @@
 
 use super::codes;
 use crate::report::{DriveStatus, Finding};
-use quick_xml::events::Event;
+use quick_xml::events::{BytesRef, Event};
 use quick_xml::Reader;
 
 /// Larger side files are not metadata (Azure caps metadata at 8 KB).
@@ -30,8 +30,8 @@ fn bad(subject: &str, msg: impl Into<String>) -> Finding {
     )
 }
 
-/// Parse `<Root><Name>value</Name>...</Root>` into pairs.
-fn flat_pairs(bytes: &[u8], root: &str, subject: &str) -> Result<Vec<(String, String)>, Finding> {
+/// The text of a side file: at most [`MAX_SIDE`] bytes of UTF-8, without its BOM.
+fn side_text<'b>(bytes: &'b [u8], root: &str, subject: &str) -> Result<&'b str, Finding> {
     if bytes.len() > MAX_SIDE {
         return Err(bad(
             subject,
@@ -39,8 +39,13 @@ fn flat_pairs(bytes: &[u8], root: &str, subject: &str) -> Result<Vec<(String, St
         ));
     }
     let body = crate::bytes::strip_utf8_bom(bytes);
-    let text = std::str::from_utf8(body)
-        .map_err(|_| bad(subject, "not UTF-8 (the service reports XmlReadFailed)"))?;
+    std::str::from_utf8(body)
+        .map_err(|_| bad(subject, "not UTF-8 (the service reports XmlReadFailed)"))
+}
+
+/// Parse `<Root><Name>value</Name>...</Root>` into pairs.
+fn flat_pairs(bytes: &[u8], root: &str, subject: &str) -> Result<Vec<(String, String)>, Finding> {
+    let text = side_text(bytes, root, subject)?;
     let mut r = Reader::from_str(text);
     let mut depth = 0usize;
     let mut pairs = Vec::new();
@@ -91,22 +96,9 @@ fn flat_pairs(bytes: &[u8], root: &str, subject: &str) -> Result<Vec<(String, St
                 }
             }
             Ok(Event::GeneralRef(g)) => {
-                let c = match g.resolve_char_ref() {
-                    Ok(Some(c)) => c,
-                    _ => match g.decode().ok().as_deref() {
-                        Some("lt") => '<',
-                        Some("gt") => '>',
-                        Some("amp") => '&',
-                        Some("apos") => '\'',
-                        Some("quot") => '"',
-                        _ => {
-                            return Err(bad(
-                                subject,
-                                "undefined entity (entities are never resolved)",
-                            ))
-                        }
-                    },
-                };
+                let c = referenced_char(&g).ok_or_else(|| {
+                    bad(subject, "undefined entity (entities are never resolved)")
+                })?;
                 if let Some((_, v)) = cur.as_mut() {
                     v.push(c);
                 }
@@ -126,6 +118,22 @@ fn flat_pairs(bytes: &[u8], root: &str, subject: &str) -> Result<Vec<(String, St
         return Err(bad(subject, format!("no complete <{root}> element")));
     }
     Ok(pairs)
+}
+
+/// The character a reference stands for: a character reference, or one of
+/// XML's five predefined entities (no other entity is ever resolved).
+fn referenced_char(g: &BytesRef<'_>) -> Option<char> {
+    match g.resolve_char_ref() {
+        Ok(Some(c)) => Some(c),
+        _ => match g.decode().ok().as_deref() {
+            Some("lt") => Some('<'),
+            Some("gt") => Some('>'),
+            Some("amp") => Some('&'),
+            Some("apos") => Some('\''),
+            Some("quot") => Some('"'),
+            _ => None,
+        },
+    }
 }
 
 /// A metadata file: root `<Metadata>`, names valid C# identifiers, ≤ 8 KB in all.

@@ -11,7 +11,7 @@
 
 use super::content::ContentReader;
 use super::inventory::{get_bit, Inventory};
-use super::mft::{map_vcn_byte, ST_IN_USE};
+use super::mft::{map_vcn_byte, MftScan, ST_IN_USE};
 use super::record::utf16_name;
 use super::record::{attributes, Body, AT_VOLUME_INFORMATION, AT_VOLUME_NAME};
 use super::{mft, NtfsVolume};
@@ -100,95 +100,130 @@ pub(crate) fn volume_info(vol: &NtfsVolume, inv: &Inventory) -> VolumeInfo {
 }
 
 /// Every check; returns the findings and the number of clusters `$Bitmap` marks in use.
+/// The findings come in a fixed order: the volume, `$MFT` and its mirror,
+/// `$Volume`, the extents, `$Bitmap`, the directory tree, `$UpCase`.
 pub(crate) fn check(
     vol: &NtfsVolume,
     inv: &Inventory,
     vi: &VolumeInfo,
 ) -> (Vec<Finding>, Option<u64>) {
-    use DriveStatus::DiskCorrupted as DC;
-    use Severity::{Error, Warning};
-    let s = &inv.scan;
     let mut out: Vec<Finding> = Vec::new();
-    let geo = vol.geometry();
-
-    if vol.src.len() < geo.volume_size {
-        out.push(
-            Finding::error(
-                codes::VOLUME_TRUNCATED,
-                DC,
-                format!("byte {}", vol.src.len()),
-                format!(
-                    "the volume is {} bytes by its boot sector but only {} bytes can be read",
-                    geo.volume_size,
-                    vol.src.len()
-                ),
-            )
-            .with_hint("the drive or image is cut short; copy the whole volume"),
-        );
-    }
-    out.extend(s.fixup.finding(
-        codes::MFT_FIXUP,
-        Error,
-        DC,
-        "MFT record(s) fail their update sequence check (torn writes)",
-        CHKDSK,
-    ));
-    out.extend(s.mft_incomplete.finding(
-        codes::MFT_INCOMPLETE,
-        Error,
-        DC,
-        "gap in $MFT's own data runs: the MFT records past it were not checked",
-        CHKDSK,
-    ));
-    out.extend(s.bad_attrs.finding(
-        codes::BAD_ATTRIBUTE,
-        Error,
-        DC,
-        "malformed attribute(s) in MFT records",
-        CHKDSK,
-    ));
-    out.extend(s.unreadable.finding(
-        codes::MFT_UNREADABLE,
-        Error,
-        DriveStatus::HardwareError,
-        "MFT record(s) could not be read",
-        "check the drive's health (SMART) and cabling",
-    ));
+    out.extend(truncated(vol));
+    out.extend(mft_damage(&inv.scan));
     out.extend(mirror(vol, inv));
+    out.extend(volume_state(vi));
+    out.extend(extent_damage(inv));
+    let in_use = bitmap(vol, inv, &mut out);
+    out.extend(directory_damage(inv));
+    out.extend(upcase(vol, inv));
+    (out, in_use)
+}
+
+/// The source is shorter than the boot sector says the volume is.
+fn truncated(vol: &NtfsVolume) -> Option<Finding> {
+    let geo = vol.geometry();
+    if vol.src.len() >= geo.volume_size {
+        return None;
+    }
+    Some(
+        Finding::error(
+            codes::VOLUME_TRUNCATED,
+            DriveStatus::DiskCorrupted,
+            format!("byte {}", vol.src.len()),
+            format!(
+                "the volume is {} bytes by its boot sector but only {} bytes can be read",
+                geo.volume_size,
+                vol.src.len()
+            ),
+        )
+        .with_hint("the drive or image is cut short; copy the whole volume"),
+    )
+}
+
+/// The damage the pass over `$MFT` met in the records themselves.
+fn mft_damage(s: &MftScan) -> Vec<Finding> {
+    use DriveStatus::DiskCorrupted as DC;
+    use Severity::Error;
+    [
+        s.fixup.finding(
+            codes::MFT_FIXUP,
+            Error,
+            DC,
+            "MFT record(s) fail their update sequence check (torn writes)",
+            CHKDSK,
+        ),
+        s.mft_incomplete.finding(
+            codes::MFT_INCOMPLETE,
+            Error,
+            DC,
+            "gap in $MFT's own data runs: the MFT records past it were not checked",
+            CHKDSK,
+        ),
+        s.bad_attrs.finding(
+            codes::BAD_ATTRIBUTE,
+            Error,
+            DC,
+            "malformed attribute(s) in MFT records",
+            CHKDSK,
+        ),
+        s.unreadable.finding(
+            codes::MFT_UNREADABLE,
+            Error,
+            DriveStatus::HardwareError,
+            "MFT record(s) could not be read",
+            "check the drive's health (SMART) and cabling",
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// What `$Volume` says about the version and the dirty flag.
+fn volume_state(vi: &VolumeInfo) -> Vec<Finding> {
+    use DriveStatus::DiskCorrupted as DC;
     if !vi.found {
+        return vec![Finding::error(
+            codes::VOLUME_INFO,
+            DC,
+            "MFT record 3 ($Volume)",
+            "$Volume has no readable version information",
+        )
+        .with_hint(CHKDSK)];
+    }
+    let mut out = Vec::new();
+    if vi.major != 3 {
+        out.push(Finding::error(
+            codes::VERSION,
+            DC,
+            "$Volume",
+            format!(
+                "NTFS version {}.{} (Windows writes 3.1)",
+                vi.major, vi.minor
+            ),
+        ));
+    }
+    if vi.flags & 1 != 0 {
         out.push(
             Finding::error(
-                codes::VOLUME_INFO,
-                DC,
-                "MFT record 3 ($Volume)",
-                "$Volume has no readable version information",
-            )
-            .with_hint(CHKDSK),
-        );
-    } else {
-        if vi.major != 3 {
-            out.push(Finding::error(
-                codes::VERSION,
+                codes::DIRTY,
                 DC,
                 "$Volume",
-                format!(
-                    "NTFS version {}.{} (Windows writes 3.1)",
-                    vi.major, vi.minor
-                ),
-            ));
-        }
-        if vi.flags & 1 != 0 {
-            out.push(
-                Finding::error(
-                    codes::DIRTY,
-                    DC,
-                    "$Volume",
-                    "the volume is marked dirty (not cleanly unmounted, or errors were found)",
-                )
-                .with_hint("run `chkdsk /f` on Windows before shipping"),
-            );
-        }
+                "the volume is marked dirty (not cleanly unmounted, or errors were found)",
+            )
+            .with_hint("run `chkdsk /f` on Windows before shipping"),
+        );
     }
+    out
+}
+
+/// Data runs outside the volume, and clusters two records claim (named by
+/// both owners, which costs a search, so only for the first few).
+fn extent_damage(inv: &Inventory) -> Vec<Finding> {
+    use DriveStatus::DiskCorrupted as DC;
+    use Severity::Error;
+    let s = &inv.scan;
+    let mut out: Vec<Finding> = Vec::new();
     out.extend(s.out_of_bounds.finding(
         codes::EXTENT_OUT_OF_BOUNDS,
         Error,
@@ -217,37 +252,46 @@ pub(crate) fn check(
         f.subject = named.join("; ");
         out.push(f);
     }
-    let in_use = bitmap(vol, inv, &mut out);
+    out
+}
+
+/// Records in use that no directory reaches, and bad or cyclic index entries.
+fn directory_damage(inv: &Inventory) -> Vec<Finding> {
+    use DriveStatus::DiskCorrupted as DC;
+    use Severity::{Error, Warning};
     let mut orphans = Problems::default();
-    for (n, m) in s.files.iter().enumerate() {
+    for (n, m) in inv.scan.files.iter().enumerate() {
         // Records below 24 are reserved by NTFS (12-15 are in use yet in no directory).
         if n >= 24 && m.state == ST_IN_USE && !get_bit(&inv.reached, n) {
             orphans.add(1, || format!("MFT record {n}"));
         }
     }
-    out.extend(orphans.finding(
-        codes::ORPHAN_RECORDS,
-        Warning,
-        DC,
-        "file record(s) in use but in no directory",
-        CHKDSK,
-    ));
-    out.extend(inv.bad_index.finding(
-        codes::BAD_INDEX_ENTRY,
-        Error,
-        DC,
-        "bad directory index entrie(s)",
-        CHKDSK,
-    ));
-    out.extend(inv.dir_cycles.finding(
-        codes::DIRECTORY_CYCLE,
-        Error,
-        DC,
-        "directory index entrie(s) lead back to a directory already in the tree (a cycle); not followed",
-        CHKDSK,
-    ));
-    out.extend(upcase(vol, inv));
-    (out, in_use)
+    [
+        orphans.finding(
+            codes::ORPHAN_RECORDS,
+            Warning,
+            DC,
+            "file record(s) in use but in no directory",
+            CHKDSK,
+        ),
+        inv.bad_index.finding(
+            codes::BAD_INDEX_ENTRY,
+            Error,
+            DC,
+            "bad directory index entrie(s)",
+            CHKDSK,
+        ),
+        inv.dir_cycles.finding(
+            codes::DIRECTORY_CYCLE,
+            Error,
+            DC,
+            "directory index entrie(s) lead back to a directory already in the tree (a cycle); not followed",
+            CHKDSK,
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The other record whose data or index runs hold `cluster`.

@@ -130,26 +130,7 @@ pub fn check(
     let primary_bytes = read_vec_if_inside(vol, 0, 512)?.unwrap_or_default();
     let primary = parse(&primary_bytes);
     let subject = format!("NTFS boot sector at byte {vol_start}");
-    // The backup is the sector after the last counted one, which mkntfs and
-    // Windows put in the partition's last sector; look at both places.
-    let sector_guess = primary.as_ref().map(|b| b.bytes_per_sector).unwrap_or(512);
-    let mut candidates = Vec::new();
-    if let Ok(b) = &primary {
-        candidates.push(b.volume_bytes());
-    }
-    for ss in [sector_guess, 512, 4096] {
-        candidates.push(vol.len().saturating_sub(u64::from(ss)));
-    }
-    candidates.dedup();
-    let mut backup = None;
-    for off in candidates {
-        if let Some(bytes) = read_vec_if_inside(vol, off, 512)? {
-            if let Ok(b) = parse(&bytes) {
-                backup = Some((off, bytes, b));
-                break;
-            }
-        }
-    }
+    let backup = find_backup(vol, primary.as_ref().ok())?;
     match (&primary, backup) {
         (Ok(p), Some((off, bytes, _))) => {
             check_geometry(p, vol.len(), &subject, findings);
@@ -205,6 +186,32 @@ pub fn check(
         }
         (Err(_), None) => Ok(BootCheck { boot: None }),
     }
+}
+
+/// The first valid backup boot sector: (its offset, bytes, parse). The backup
+/// is the sector after the last counted one, which mkntfs and Windows put in
+/// the partition's last sector; look at both places.
+fn find_backup(
+    vol: &dyn ReadAt,
+    primary: Option<&NtfsBoot>,
+) -> Result<Option<(u64, Vec<u8>, NtfsBoot)>, ReadError> {
+    let sector_guess = primary.map(|b| b.bytes_per_sector).unwrap_or(512);
+    let mut candidates = Vec::new();
+    if let Some(b) = primary {
+        candidates.push(b.volume_bytes());
+    }
+    for ss in [sector_guess, 512, 4096] {
+        candidates.push(vol.len().saturating_sub(u64::from(ss)));
+    }
+    candidates.dedup();
+    for off in candidates {
+        if let Some(bytes) = read_vec_if_inside(vol, off, 512)? {
+            if let Ok(b) = parse(&bytes) {
+                return Ok(Some((off, bytes, b)));
+            }
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

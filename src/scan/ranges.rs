@@ -5,7 +5,7 @@
 //! ranges hashed in one instruction stream cost little more than one).
 
 use super::md5_pair::Md5Pair;
-use super::Chunk;
+use super::pipelined::Chunk;
 use crate::manifest::Range;
 use md5::{Digest, Md5};
 use std::collections::VecDeque;

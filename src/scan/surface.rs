@@ -112,9 +112,6 @@ pub fn surface_read(
         })
         .collect();
     ranges.sort_by_key(|r| r.offset);
-    let mut buf = vec![0u8; CHUNK];
-    // (offset, length, errno, owner)
-    let mut bad: Vec<(u64, u64, Option<i32>, &'static str)> = Vec::new();
     let mut facts = SurfaceFacts {
         bytes: 0,
         free_space_bytes: 0,
@@ -123,33 +120,10 @@ pub fn surface_read(
         unreadable_bytes: 0,
         unreadable_ranges: 0,
     };
-    // Reads that failed and then worked when retried: how many, and the first
-    // (offset, errno, owner).
-    let mut retried = 0u64;
-    let mut first_retried: Option<(u64, Option<i32>, &'static str)> = None;
+    let mut reads = SurfaceReads::default();
+    let mut buf = vec![0u8; CHUNK];
     for r in &ranges {
-        let end = r.offset + r.len;
-        let mut at = r.offset;
-        while at < end {
-            let n = ((end - at) as usize).min(CHUNK);
-            let got = read_retrying(&mut buf[..n], at, |b, o| {
-                Ok::<_, std::convert::Infallible>(
-                    src.read_exact_at(b, o).map_err(|e| e.raw_os_error()),
-                )
-            });
-            let Ok(got) = got;
-            if let Some(errno) = got.transient {
-                retried += 1;
-                first_retried.get_or_insert((at, errno, r.owner));
-            }
-            for (off, n, errno) in got.bad {
-                match bad.last_mut() {
-                    Some((o, l, _, w)) if *o + *l == off && *w == r.owner => *l += n,
-                    _ => bad.push((off, n, errno, r.owner)),
-                }
-            }
-            at += n as u64;
-        }
+        reads.read_range(src, r, &mut buf);
         facts.bytes += r.len;
         match r.owner {
             FREE_SPACE => facts.free_space_bytes += r.len,
@@ -157,36 +131,84 @@ pub fn surface_read(
             _ => {}
         }
     }
-    for (off, n, errno, owner) in bad.iter().take(MAX_REPORTED) {
-        let errno_s = errno_suffix(*errno);
-        findings.push(
-            Finding::error(
-                codes::SURFACE_READ_ERROR,
-                DriveStatus::HardwareError,
-                format!("{subject} {owner} at byte {off}"),
-                format!("{n} bytes at disk byte offset {off} ({owner}) cannot be read{errno_s}"),
-            )
-            .with_hint("the drive has unreadable sectors: replace it before shipping"),
-        );
-    }
-    if bad.len() > MAX_REPORTED {
-        findings.push(Finding::error(
-            codes::SURFACE_READ_ERROR,
-            DriveStatus::HardwareError,
-            subject.to_string(),
-            format!("{} more unreadable ranges", bad.len() - MAX_REPORTED),
-        ));
-    }
-    if let Some((off, errno, owner)) = first_retried {
-        let first = format!("disk byte offset {off} ({owner}{})", errno_suffix(errno));
-        let subject = format!("{subject} {owner} at byte {off}");
-        findings.push(retried_warning(subject, "the disk", retried, &first));
-    }
+    reads.report(subject, findings);
     let secs = t0.elapsed().as_secs_f64();
     facts.seconds = (secs * 1000.0).round() / 1000.0;
-    facts.unreadable_bytes = bad.iter().map(|b| b.1).sum();
-    facts.unreadable_ranges = bad.len() as u64;
+    facts.unreadable_bytes = reads.bad.iter().map(|b| b.1).sum();
+    facts.unreadable_ranges = reads.bad.len() as u64;
     facts
+}
+
+/// What the surface reads met.
+#[derive(Default)]
+struct SurfaceReads {
+    /// Unreadable ranges, adjacent ones of one owner merged: (offset, length,
+    /// errno, owner).
+    bad: Vec<(u64, u64, Option<i32>, &'static str)>,
+    /// Reads that failed and then worked when retried: how many, and the
+    /// first (offset, errno, owner).
+    retried: u64,
+    first_retried: Option<(u64, Option<i32>, &'static str)>,
+}
+
+impl SurfaceReads {
+    /// Read range `r` in chunks of `buf`'s size, with the retry.
+    fn read_range(&mut self, src: &dyn ReadAt, r: &SurfaceRange, buf: &mut [u8]) {
+        let end = r.offset + r.len;
+        let mut at = r.offset;
+        while at < end {
+            let n = ((end - at) as usize).min(buf.len());
+            let got = read_retrying(&mut buf[..n], at, |b, o| {
+                Ok::<_, std::convert::Infallible>(
+                    src.read_exact_at(b, o).map_err(|e| e.raw_os_error()),
+                )
+            });
+            let Ok(got) = got;
+            if let Some(errno) = got.transient {
+                self.retried += 1;
+                self.first_retried.get_or_insert((at, errno, r.owner));
+            }
+            for (off, n, errno) in got.bad {
+                match self.bad.last_mut() {
+                    Some((o, l, _, w)) if *o + *l == off && *w == r.owner => *l += n,
+                    _ => self.bad.push((off, n, errno, r.owner)),
+                }
+            }
+            at += n as u64;
+        }
+    }
+
+    /// The findings: the first [`MAX_REPORTED`] unreadable ranges, a count of
+    /// the rest, and a warning for reads that worked only when retried.
+    fn report(&self, subject: &str, findings: &mut Vec<Finding>) {
+        for (off, n, errno, owner) in self.bad.iter().take(MAX_REPORTED) {
+            let errno_s = errno_suffix(*errno);
+            findings.push(
+                Finding::error(
+                    codes::SURFACE_READ_ERROR,
+                    DriveStatus::HardwareError,
+                    format!("{subject} {owner} at byte {off}"),
+                    format!(
+                        "{n} bytes at disk byte offset {off} ({owner}) cannot be read{errno_s}"
+                    ),
+                )
+                .with_hint("the drive has unreadable sectors: replace it before shipping"),
+            );
+        }
+        if self.bad.len() > MAX_REPORTED {
+            findings.push(Finding::error(
+                codes::SURFACE_READ_ERROR,
+                DriveStatus::HardwareError,
+                subject.to_string(),
+                format!("{} more unreadable ranges", self.bad.len() - MAX_REPORTED),
+            ));
+        }
+        if let Some((off, errno, owner)) = self.first_retried {
+            let first = format!("disk byte offset {off} ({owner}{})", errno_suffix(errno));
+            let subject = format!("{subject} {owner} at byte {off}");
+            findings.push(retried_warning(subject, "the disk", self.retried, &first));
+        }
+    }
 }
 
 #[cfg(test)]
