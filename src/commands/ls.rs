@@ -12,7 +12,9 @@ use std::io::{self, Write};
 /// Exit 0 listed, 3 could not list (the error says why; under `--json`
 /// also the error document, unless part of the listing was already written).
 pub fn run(a: &LsArgs) -> Exit {
-    let listed = super::keys::credentials(&a.keys).and_then(|c| list(a, &c));
+    let listed = super::keys::credentials(&a.keys)
+        .map_err(Failed::Before)
+        .and_then(|c| list(a, &c));
     match listed {
         Ok(()) => Exit::Ready,
         Err(Failed::Before(msg)) => fail(Exit::Incomplete, &msg, a.json),
