@@ -37,6 +37,8 @@ impl SourceArg {
 #[derive(Serialize)]
 pub struct DriveResult {
     pub drive_id: Option<String>,
+    /// The device or image as given; `path` in JSON, as `disk.path` and `devices[].path`.
+    #[serde(rename = "path")]
     pub source: String,
     pub verdict: Verdict,
     pub exit_code: i32,

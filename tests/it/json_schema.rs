@@ -380,6 +380,12 @@ fn job_check_matches_its_schema() {
         line("check --json --job {} {}", &[&job, &s1]),
     )]);
     assert!(docs[0]["drives"][0]["report"].is_object(), "{}", docs[0]);
+    // A drive names its device or image `path`, as the report's `disk.path`.
+    let mut old = docs[0].clone();
+    let d = old["drives"][0].as_object_mut().unwrap();
+    let path = d.remove("path").unwrap();
+    d.insert("source".into(), path);
+    assert!(validate("check-job", &old).is_err(), "source accepted");
 }
 
 #[test]
