@@ -9,6 +9,10 @@ fn main() {
         eprintln!("ie-preflight: interrupted");
         std::process::exit(Exit::Interrupted.code());
     });
-    let cli = ie_preflight::cli::Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match ie_preflight::cli::Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => std::process::exit(commands::parse_error(&e, &args).code()),
+    };
     std::process::exit(commands::run(cli).code());
 }

@@ -9,28 +9,44 @@ use crate::probe::{self, VolumeType};
 use crate::source;
 use std::io::{self, Write};
 
-/// Exit 0 listed, 3 could not list (the error says why).
+/// Exit 0 listed, 3 could not list (the error says why; under `--json`
+/// also the error document, unless part of the listing was already written).
 pub fn run(a: &LsArgs) -> Exit {
     if let Err(e) = super::keys::one_drive_only(&a.keys) {
-        return super::fail(Exit::Usage, &e, false);
+        return super::fail(Exit::Usage, &e, a.json);
     }
-    let listed = super::keys::credentials(&a.keys).and_then(|c| list(a, &c));
+    let listed = super::keys::credentials(&a.keys)
+        .map_err(Failed::Before)
+        .and_then(|c| list(a, &c));
     match listed {
         Ok(()) => Exit::Ready,
-        Err(msg) => fail(Exit::Incomplete, &msg, false),
+        Err(Failed::Before(msg)) => fail(Exit::Incomplete, &msg, a.json),
+        Err(Failed::Writing(msg)) => fail(Exit::Incomplete, &msg, false),
     }
 }
 
-fn list(a: &LsArgs, credentials: &crate::bitlocker::Credentials) -> Result<(), String> {
+/// Why `ls` stopped: before anything was printed, or while printing.
+enum Failed {
+    Before(String),
+    Writing(String),
+}
+
+impl From<String> for Failed {
+    fn from(msg: String) -> Failed {
+        Failed::Before(msg)
+    }
+}
+
+fn list(a: &LsArgs, credentials: &crate::bitlocker::Credentials) -> Result<(), Failed> {
     let opened = source::open(&a.source).map_err(|e| e.to_string())?;
     let ss = sector_size(&opened, a.sector_size).bytes;
     let Some((chosen, vol)) =
         layout::first_data_volume_of(&opened.reader, ss).map_err(|e| e.to_string())?
     else {
-        return Err(format!(
+        return Err(Failed::Before(format!(
             "{} has no data partition to list",
             a.source.display()
-        ));
+        )));
     };
     let mut kind = probe::probe(vol.as_ref()).map_err(|e| e.to_string())?;
     let mut vol = vol;
@@ -39,11 +55,11 @@ fn list(a: &LsArgs, credentials: &crate::bitlocker::Credentials) -> Result<(), S
         kind = probe::probe(vol.as_ref()).map_err(|e| e.to_string())?;
     }
     if kind != VolumeType::Ntfs {
-        return Err(format!(
+        return Err(Failed::Before(format!(
             "the first data volume (at byte {}) holds {}, not NTFS; `ls` lists NTFS volumes",
             chosen.offset,
             kind.describe()
-        ));
+        )));
     }
     let ntfs = NtfsVolume::open(vol)
         .map_err(|e| format!("cannot open the NTFS volume at byte {}: {e}", chosen.offset))?;
@@ -61,7 +77,7 @@ fn list(a: &LsArgs, credentials: &crate::bitlocker::Credentials) -> Result<(), S
     // A closed pipe (`| head`) is not an error worth reporting.
     match written.and_then(|_| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-            Err(format!("cannot write the listing: {e}"))
+            Err(Failed::Writing(format!("cannot write the listing: {e}")))
         }
         _ => Ok(()),
     }

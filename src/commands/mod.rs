@@ -99,14 +99,47 @@ pub fn run(cli: Cli) -> Exit {
 pub(crate) fn fail(exit: Exit, msg: &str, json: bool) -> Exit {
     eprintln!("ie-preflight: error: {msg}");
     if json {
-        print_json(&serde_json::json!({
-            "schema": crate::report::SCHEMA,
-            "verdict": exit.verdict(),
-            "exit_code": exit.code(),
-            "error": msg,
-        }));
+        print_error_document(exit, msg);
     }
     exit
+}
+
+/// The error document (`docs/schema/error.schema.json`).
+fn print_error_document(exit: Exit, msg: &str) {
+    print_json(&serde_json::json!({
+        "schema": crate::report::SCHEMA,
+        "verdict": exit.verdict(),
+        "exit_code": exit.code(),
+        "error": msg,
+    }));
+}
+
+/// A command line clap refused (or `--help`, `--version`): clap's text as
+/// clap prints it and, for a usage error with `--json` among `args`, the
+/// error document on stdout too.
+pub fn parse_error(e: &clap::Error, args: &[std::ffi::OsString]) -> Exit {
+    // Help and version go to stdout and are not errors.
+    if !e.use_stderr() {
+        if let Err(err) = e.print() {
+            eprintln!("ie-preflight: error: cannot write to stdout: {err}");
+        }
+        return Exit::Ready;
+    }
+    if let Err(err) = e.print() {
+        eprintln!("ie-preflight: error: cannot write to stderr: {err}");
+    }
+    let json = args
+        .iter()
+        .skip(1)
+        .take_while(|a| a.as_os_str() != "--")
+        .any(|a| a.as_os_str() == "--json");
+    if json {
+        let text = e.render().to_string();
+        let first = text.lines().next().unwrap_or("");
+        let msg = first.strip_prefix("error: ").unwrap_or(first).trim();
+        print_error_document(Exit::Usage, msg);
+    }
+    Exit::Usage
 }
 
 /// Something the user should know that does not stop the command.

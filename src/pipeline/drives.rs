@@ -67,6 +67,8 @@ pub struct DriveResult {
     pub drive_id: Option<String>,
     /// The drive's serial (`SERIAL=` or the device's), when known.
     pub serial: Option<String>,
+    /// The device or image as given; `path` in JSON, as `disk.path` and `devices[].path`.
+    #[serde(rename = "path")]
     pub source: String,
     pub verdict: Verdict,
     pub exit_code: i32,

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 pub struct BlockDeviceFacts {
     /// Kernel name, e.g. `sdb` or `loop3`.
     pub name: String,
+    /// Bytes; `size` in JSON, as the check report's `disk.size`.
+    #[serde(rename = "size")]
     pub size_bytes: u64,
     pub logical_sector_size: u32,
     pub physical_sector_size: u32,

@@ -27,6 +27,7 @@ fn five_images_at_once_match_five_runs() {
     args.extend(paths.iter().cloned());
     let many = ie_preflight(&args);
     let v = many.report();
+    common::schema::validate("check-job", v).unwrap_or_else(|e| panic!("{e}"));
     let drives = v["drives"].as_array().unwrap();
     assert_eq!(drives.len(), IMAGES.len());
     assert!(v["job"].is_null());
@@ -34,7 +35,7 @@ fn five_images_at_once_match_five_runs() {
     for (d, p) in drives.iter().zip(&paths) {
         let alone = ie_preflight(["check", p.as_str(), "--json"]);
         let a = alone.report();
-        assert_eq!(d["source"], p.as_str());
+        assert_eq!(d["path"], p.as_str());
         assert_eq!(d["verdict"], a["verdict"], "{p}");
         assert_eq!(d["exit_code"], alone.code, "{p}");
         assert_eq!(d["report"]["findings"], a["findings"], "{p}");

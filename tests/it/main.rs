@@ -32,6 +32,7 @@ mod cross_check;
 mod file_commands;
 mod fuzz_regressions;
 mod input_kinds;
+mod json_schema;
 mod log;
 mod ls;
 mod manifest_drive;

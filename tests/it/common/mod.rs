@@ -9,6 +9,7 @@ pub mod images;
 pub mod manifest;
 pub mod ntfs;
 pub mod report;
+pub mod schema;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
