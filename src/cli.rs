@@ -384,6 +384,35 @@ pub struct CheckArgs {
     pub keys: KeyArgs,
     #[command(flatten)]
     pub rules: RulesArgs,
+    #[command(flatten)]
+    pub ship: ShipArgs,
+}
+
+/// What the lab keeps and submits after the check.
+#[derive(Debug, clap::Args)]
+pub struct ShipArgs {
+    /// Write the job's drive list computed from the drives: driveId (serial), manifestFile,
+    /// manifestHash (MD5 of the manifest read on the drive) for each drive with a manifest
+    #[arg(long, value_name = "FILE.json")]
+    pub drive_list: Option<PathBuf>,
+    /// The drive list's shape: the REST/az `driveList` array, or Data Box's `importDiskDetailsCollection`
+    #[arg(long, value_enum, default_value = "classic", requires = "drive_list")]
+    pub drive_list_format: DriveListFormatArg,
+    /// Put each drive's BitLocker recovery password in the drive list (a secret: the file is
+    /// created readable by its owner only)
+    #[arg(long, requires = "drive_list")]
+    pub include_keys: bool,
+    /// Write one self-contained HTML page to attach to the shipment: the run, each drive's
+    /// verdict, checklist, findings and facts, and its read speed across the disk
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+}
+
+/// `--drive-list-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DriveListFormatArg {
+    Classic,
+    Databox,
 }
 
 /// Where the data goes, so every file can be judged by Azure's naming and size rules.
@@ -449,7 +478,7 @@ pub struct KeyArgs {
     /// File holding the 48-digit BitLocker recovery password (`-` reads stdin); Windows' saved
     /// recovery-key .txt files work as they are. Checking several drives at once: SERIAL=FILE,
     /// once per drive
-    #[arg(long, value_name = "[SERIAL=]FILE", action = clap::ArgAction::Append)]
+    #[arg(long, value_name = "FILE", action = clap::ArgAction::Append)]
     pub recovery_key_file: Vec<PathBuf>,
     /// The recovery password itself (visible to other users and kept in shell history: prefer --recovery-key-file)
     #[arg(long, value_name = "KEY", conflicts_with = "recovery_key_file")]

@@ -1,14 +1,9 @@
 use clap::Parser;
-use ie_preflight::commands::{self, Exit};
+use ie_preflight::commands;
 
 fn main() {
     // An interrupted run leaves no half-written output and no silent terminal.
-    let _ = ctrlc::set_handler(|| {
-        ie_preflight::output::remove_temporary_files();
-        ie_preflight::tty::restore_terminal();
-        eprintln!("ie-preflight: interrupted");
-        std::process::exit(Exit::Interrupted.code());
-    });
+    let _ = ctrlc::set_handler(|| std::process::exit(commands::interrupted().code()));
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cli = match ie_preflight::cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,

@@ -2,12 +2,10 @@
 //! (`--source-dir`); several drives and `--job` are in [`super::drives`]. Every output is checked against
 //! the sources and created before anything is read.
 
-use super::{fail, input, keys, note, print_json, warn, Exit};
-use crate::cli::{CheckArgs, ContentArgs, KeyArgs, RulesArgs};
-use crate::output::{self, OutputRequest, PendingOutput};
+use super::outputs::{self, Outputs};
+use super::{drive_list, fail, input, keys, print_json, Exit};
+use crate::cli::{CheckArgs, KeyArgs, RulesArgs};
 use crate::pipeline::{self, rules, JobType};
-use crate::scan::{hashes::Inventory, FileHashLine};
-use crate::source::SourceIdentity;
 use std::path::Path;
 
 pub fn run(a: CheckArgs) -> Exit {
@@ -49,7 +47,7 @@ pub fn run(a: CheckArgs) -> Exit {
             Err(e) => fail(Exit::Incomplete, &e, a.json),
         };
     };
-    let outputs = match prepare_outputs(&a.content, &[source]) {
+    let outputs = match outputs::prepare(&a.content, Some(&a.ship), &[source]) {
         Ok(o) => o,
         Err(e) => return fail(Exit::Usage, &e.to_string(), a.json),
     };
@@ -63,6 +61,7 @@ pub fn run(a: CheckArgs) -> Exit {
         json: a.json,
         strict: a.strict,
         outputs,
+        drive_id: a.content.drive_id.clone(),
     };
     run.check_and_print(|credentials| pipeline::Options {
         credentials,
@@ -92,6 +91,7 @@ fn import_only_option(a: &CheckArgs) -> Option<&'static str> {
         ("--files", r.files),
         ("--dataset", r.dataset.is_some()),
         ("--dest-from-manifest", r.dest_from_manifest),
+        ("--drive-list", a.ship.drive_list.is_some()),
     ]
     .into_iter()
     .find_map(|(name, given)| given.then_some(name))
@@ -103,7 +103,9 @@ pub(super) struct CheckRun<'a> {
     pub keys: &'a KeyArgs,
     pub json: bool,
     pub strict: bool,
-    pub outputs: HashOutputs,
+    pub outputs: Outputs,
+    /// The serial the drive list names the drive by (`--drive-id`).
+    pub drive_id: Option<String>,
 }
 
 impl CheckRun<'_> {
@@ -129,13 +131,38 @@ impl CheckRun<'_> {
             Ok(c) => c,
             Err(e) => return fail(Exit::Incomplete, &e, json),
         };
+        let key = credentials.recovery_password.clone();
         let mut opts = make(credentials);
         if let Some(c) = &mut opts.content {
             c.progress = super::progress::on_terminal();
         }
         let checked = pipeline::run(&opened, &opts);
         let report = checked.report;
-        let written = write_hash_outputs(checked.hashes.as_deref(), self.outputs);
+        let serial = self
+            .drive_id
+            .or_else(|| opened.device.as_ref().and_then(|d| d.serial.clone()));
+        let source = self.source.display().to_string();
+        let drive = drive_list::Drive {
+            serial,
+            source: &source,
+            report: Some(&report),
+            key,
+        };
+        let page = [pipeline::render::HtmlDrive {
+            source: &source,
+            serial: drive.serial.as_deref(),
+            verdict: report.outcome.verdict,
+            error: None,
+            report: Some(&report),
+            profile: Some(&checked.profile),
+        }];
+        let written = outputs::write_after(
+            self.outputs,
+            checked.hashes.as_deref(),
+            std::slice::from_ref(&drive),
+            &page,
+            report.outcome.verdict,
+        );
         if json {
             print_json(&report);
         } else {
@@ -146,62 +173,6 @@ impl CheckRun<'_> {
             Err(e) => fail(Exit::Incomplete, &e, false),
         }
     }
-}
-
-/// The inventory files being written, each with what it holds.
-pub(super) type HashOutputs = Vec<(PendingOutput, Inventory)>;
-
-/// The inventory files asked for.
-fn output_requests(c: &ContentArgs) -> Vec<(OutputRequest<'_>, Inventory)> {
-    let request = |option, path| OutputRequest {
-        option,
-        path,
-        mode: 0o644,
-    };
-    let sha = c
-        .hashes
-        .as_deref()
-        .map(|p| (request("--hashes", p), Inventory::Sha256));
-    let md5 = c
-        .hashes_md5
-        .as_deref()
-        .map(|p| (request("--hashes-md5", p), Inventory::Md5));
-    sha.into_iter().chain(md5).collect()
-}
-
-/// Check the inventory outputs against the sources and create them, before any reading.
-pub(super) fn prepare_outputs(
-    c: &ContentArgs,
-    sources: &[&Path],
-) -> Result<HashOutputs, output::OutputError> {
-    let (requests, kinds): (Vec<_>, Vec<_>) = output_requests(c).into_iter().unzip();
-    let ids: Vec<_> = sources.iter().map(|s| SourceIdentity::of(s)).collect();
-    let pending = output::prepare(&requests, &ids, c.force)?;
-    Ok(pending.into_iter().zip(kinds).collect())
-}
-
-/// Write the inventories from the scan's hashes and rename them into place.
-/// No scan (no NTFS volume read): nothing is written, and stderr says so.
-fn write_hash_outputs(hashes: Option<&[FileHashLine]>, outputs: HashOutputs) -> Result<(), String> {
-    let Some(lines) = hashes else {
-        for (p, _) in &outputs {
-            let shown = p.path().display();
-            warn(&format!(
-                "{shown} not written: no file of the drive was read and hashed (see the report)"
-            ));
-        }
-        return Ok(());
-    };
-    for (p, kind) in outputs {
-        let final_path = p.path().to_path_buf();
-        let mut w = std::io::BufWriter::new(p.file());
-        crate::scan::hashes::write_inventory(&mut w, lines, kind)
-            .and_then(|()| w.into_inner().map(|_| ()).map_err(|e| e.into_error()))
-            .and_then(|()| p.commit())
-            .map_err(|e| format!("cannot write {}: {e}", final_path.display()))?;
-        note(&format!("wrote {}", final_path.display()));
-    }
-    Ok(())
 }
 
 /// The Azure rules options: `Usage` for a malformed `--dest`, `Incomplete`

@@ -4,7 +4,8 @@
 //! named, keys for serials that are not among the sources.
 
 use super::check::rules_options;
-use super::{fail, input, keys::PerDrive, print_json, Exit};
+use super::outputs::{self, Outputs};
+use super::{drive_list, fail, input, keys::PerDrive, print_json, Exit};
 use crate::cli::CheckArgs;
 use crate::pipeline::drives::{self, Opened, Plan, SourceArg};
 use crate::pipeline::{self, ContentOptions, JobType};
@@ -94,7 +95,12 @@ pub(super) fn run_many(a: &CheckArgs) -> Exit {
         Ok(r) => r,
         Err((exit, e)) => return fail(exit, &e, a.json),
     };
-    let opened = drives::open_sources(&sources(a));
+    let sources = sources(a);
+    let outs = match prepare_outputs(a, &sources) {
+        Ok(o) => o,
+        Err(e) => return fail(Exit::Usage, &e, a.json),
+    };
+    let opened = drives::open_sources(&sources);
     let keys = match PerDrive::read(&a.keys) {
         Ok(k) => k,
         Err(e) => return fail(Exit::Incomplete, &e, a.json),
@@ -125,7 +131,8 @@ pub(super) fn run_many(a: &CheckArgs) -> Exit {
         })
         .collect();
     let r = drives::check_all(None, &opened, plans, Vec::new());
-    print(&r, false, a)
+    let key_of = |d: &drives::DriveResult| keys.for_serial(d.serial.as_deref()).recovery_password;
+    finish(&r, false, a, outs, &key_of)
 }
 
 /// A `SERIAL=FILE` key whose serial no source has.
@@ -176,21 +183,77 @@ pub(super) fn run_job(job_path: &Path, a: &CheckArgs) -> Exit {
         sector_size: a.sector_size,
         strict: a.strict,
     };
-    let opened = drives::open_sources(&sources(a));
+    let sources = sources(a);
+    let outs = match prepare_outputs(a, &sources) {
+        Ok(o) => o,
+        Err(e) => return fail(Exit::Usage, &e, a.json),
+    };
+    let opened = drives::open_sources(&sources);
     let r = pipeline::job::check_job(
         &job_file,
         &opened,
         a.content.drive_id.as_deref(),
         &options_for,
     );
-    print(&r, true, a)
+    let key_of = |d: &drives::DriveResult| {
+        let drive = job_file
+            .drives
+            .iter()
+            .find(|j| Some(&j.drive_id) == d.drive_id.as_ref());
+        drive.and_then(|j| j.bitlocker_key.clone())
+    };
+    finish(&r, true, a, outs, &key_of)
 }
 
-fn print(r: &drives::DrivesCheck, job: bool, a: &CheckArgs) -> Exit {
+/// The outputs of a run over several drives (no inventories: refused before).
+fn prepare_outputs(a: &CheckArgs, sources: &[SourceArg]) -> Result<Outputs, String> {
+    let paths: Vec<&Path> = sources.iter().map(|s| s.path.as_path()).collect();
+    outputs::prepare(&a.content, Some(&a.ship), &paths).map_err(|e| e.to_string())
+}
+
+/// Each drive's recovery password, for the drive list.
+type KeyOf<'a> = dyn Fn(&drives::DriveResult) -> Option<zeroize::Zeroizing<String>> + 'a;
+
+/// Write the outputs, print the reports and the summary, pick the exit code.
+fn finish(
+    checked: &drives::DrivesChecked,
+    job: bool,
+    a: &CheckArgs,
+    outs: Outputs,
+    key_of: &KeyOf,
+) -> Exit {
+    let r = &checked.doc;
+    let for_list: Vec<drive_list::Drive> = r
+        .drives
+        .iter()
+        .map(|d| drive_list::Drive {
+            serial: d.drive_id.clone().or_else(|| d.serial.clone()),
+            source: &d.source,
+            report: d.report.as_ref(),
+            key: key_of(d),
+        })
+        .collect();
+    let page: Vec<pipeline::render::HtmlDrive> = r
+        .drives
+        .iter()
+        .zip(&checked.profiles)
+        .map(|(d, p)| pipeline::render::HtmlDrive {
+            source: &d.source,
+            serial: d.drive_id.as_deref().or(d.serial.as_deref()),
+            verdict: d.verdict,
+            error: d.error.as_deref(),
+            report: d.report.as_ref(),
+            profile: p.as_deref(),
+        })
+        .collect();
+    let written = outputs::write_after(outs, None, &for_list, &page, r.verdict);
     if a.json {
         print_json(r);
     } else {
         super::style::print_report(&pipeline::render::drives(r, job, a.strict));
     }
-    Exit::of_report(r.exit_code)
+    match written {
+        Ok(()) => Exit::of_report(r.exit_code),
+        Err(e) => fail(Exit::Incomplete, &e, false),
+    }
 }

@@ -1,7 +1,7 @@
 //! `ie-preflight manifest DriveManifest.xml [--source SOURCE]`: a drive
 //! manifest validated on its own, or against the drive it describes.
 
-use super::check::{prepare_outputs, CheckRun};
+use super::check::CheckRun;
 use super::file_report::finish;
 use super::{fail, input, Exit};
 use crate::cli::ManifestArgs;
@@ -14,11 +14,11 @@ pub fn run(a: &ManifestArgs) -> Exit {
         return fail(Exit::Usage, &e, a.json);
     }
     let outputs = match &a.source {
-        Some(source) => match prepare_outputs(&a.content, &[source]) {
+        Some(source) => match super::outputs::prepare(&a.content, None, &[source]) {
             Ok(o) => o,
             Err(e) => return fail(Exit::Usage, &e.to_string(), a.json),
         },
-        None => Vec::new(),
+        None => Default::default(),
     };
     let manifest = crate::sniff::xml_of("DriveManifest");
     let bytes = match input::read_bytes(
@@ -41,6 +41,7 @@ pub fn run(a: &ManifestArgs) -> Exit {
         json: a.json,
         strict: a.strict,
         outputs,
+        drive_id: a.content.drive_id.clone(),
     };
     run.check_and_print(|credentials| pipeline::Options {
         credentials,

@@ -8,6 +8,7 @@ mod blob_list;
 mod check;
 mod dataset;
 mod devices;
+mod drive_list;
 mod drives;
 mod file_report;
 mod generate;
@@ -17,6 +18,7 @@ mod log;
 #[doc(hidden)]
 pub mod ls;
 mod manifest;
+mod outputs;
 mod progress;
 mod status;
 pub mod style;
@@ -112,6 +114,15 @@ fn print_error_document(exit: Exit, msg: &str) {
         "exit_code": exit.code(),
         "error": msg,
     }));
+}
+
+/// Ctrl-C, SIGTERM or SIGHUP: remove the outputs being written, give the
+/// terminal its echo back, say so.
+pub fn interrupted() -> Exit {
+    crate::output::remove_temporary_files();
+    crate::tty::restore_terminal();
+    eprintln!("ie-preflight: interrupted");
+    Exit::Interrupted
 }
 
 /// A command line clap refused (or `--help`, `--version`): clap's text as

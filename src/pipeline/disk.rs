@@ -39,7 +39,14 @@ fn check(
             ),
         ));
     }
-    let Some(dev) = device else { return };
+    if let Some(dev) = device {
+        device_rules(dev, subject, findings);
+    }
+}
+
+/// The rules only a block device can break: connection, removable media,
+/// a partition given for the disk, mounts.
+fn device_rules(dev: &BlockDeviceFacts, subject: &str, findings: &mut Vec<Finding>) {
     if dev.is_usb() {
         findings.push(
             Finding::warning(

@@ -5,9 +5,11 @@
 
 use super::{CheckReport, Options};
 use crate::report::{Finding, RowResult, Severity, Verdict};
+use crate::source::profile::ReadProfile;
 use crate::source::{self, OpenedSource};
 use serde::Serialize;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A source on the command line: `PATH`, or `SERIAL=PATH` for an image.
 #[derive(Debug, Clone)]
@@ -93,6 +95,13 @@ pub struct DrivesCheck {
     pub drives: Vec<DriveResult>,
 }
 
+/// A run over several drives: the document, and each drive's read profile
+/// (`None` for a drive that was not read).
+pub struct DrivesChecked {
+    pub doc: DrivesCheck,
+    pub profiles: Vec<Option<Arc<ReadProfile>>>,
+}
+
 /// What one opened source is checked with: `Err` names why it is not
 /// checked at all (not a drive of the job).
 pub type Plan = Result<(Option<String>, Options), String>;
@@ -104,8 +113,8 @@ pub fn check_all(
     opened: &[Opened],
     plans: Vec<Plan>,
     findings: Vec<Finding>,
-) -> DrivesCheck {
-    let drives: Vec<DriveResult> = std::thread::scope(|scope| {
+) -> DrivesChecked {
+    let (drives, profiles): (Vec<DriveResult>, Vec<_>) = std::thread::scope(|scope| {
         let handles: Vec<_> = opened
             .iter()
             .zip(plans)
@@ -114,18 +123,21 @@ pub fn check_all(
         handles
             .into_iter()
             .map(|h| {
-                h.join().unwrap_or_else(|_| DriveResult {
-                    drive_id: None,
-                    serial: None,
-                    source: String::new(),
-                    verdict: Verdict::Incomplete,
-                    exit_code: 3,
-                    failing: Vec::new(),
-                    error: Some("the check of this drive stopped unexpectedly".into()),
-                    report: None,
+                h.join().unwrap_or_else(|_| {
+                    let r = DriveResult {
+                        drive_id: None,
+                        serial: None,
+                        source: String::new(),
+                        verdict: Verdict::Incomplete,
+                        exit_code: Verdict::Incomplete.exit_code(),
+                        failing: Vec::new(),
+                        error: Some("the check of this drive stopped unexpectedly".into()),
+                        report: None,
+                    };
+                    (r, None)
                 })
             })
-            .collect()
+            .unzip()
     });
     let run_fails = findings.iter().any(|f| f.severity == Severity::Error);
     let verdict = if run_fails || drives.iter().any(|d| d.verdict == Verdict::WouldFail) {
@@ -135,23 +147,24 @@ pub fn check_all(
     } else {
         Verdict::Ready
     };
-    DrivesCheck {
+    let doc = DrivesCheck {
         schema: crate::report::SCHEMA,
         job,
         verdict,
         exit_code: verdict.exit_code(),
         findings,
         drives,
-    }
+    };
+    DrivesChecked { doc, profiles }
 }
 
-fn check_one(o: &Opened, plan: Plan) -> DriveResult {
+fn check_one(o: &Opened, plan: Plan) -> (DriveResult, Option<Arc<ReadProfile>>) {
     let mut r = DriveResult {
         drive_id: None,
         serial: o.serial(),
         source: o.arg.path.display().to_string(),
         verdict: Verdict::Incomplete,
-        exit_code: 3,
+        exit_code: Verdict::Incomplete.exit_code(),
         failing: Vec::new(),
         error: None,
         report: None,
@@ -160,17 +173,18 @@ fn check_one(o: &Opened, plan: Plan) -> DriveResult {
         (Err(e), plan) => {
             r.drive_id = plan.ok().and_then(|(id, _)| id);
             r.error = Some(e.clone());
-            return r;
+            return (r, None);
         }
         (Ok(_), Err(why)) => {
             r.verdict = Verdict::WouldFail;
-            r.exit_code = 1;
+            r.exit_code = Verdict::WouldFail.exit_code();
             r.error = Some(why);
-            return r;
+            return (r, None);
         }
         (Ok(src), Ok(plan)) => (src, plan),
     };
-    let report = super::run(src, &opts).report;
+    let checked = super::run(src, &opts);
+    let report = checked.report;
     r.drive_id = drive_id;
     r.verdict = report.outcome.verdict;
     r.exit_code = report.outcome.exit_code;
@@ -185,5 +199,5 @@ fn check_one(o: &Opened, plan: Plan) -> DriveResult {
         r.serial = report.disk.device.as_ref().and_then(|d| d.serial.clone());
     }
     r.report = Some(report);
-    r
+    (r, Some(checked.profile))
 }

@@ -2,7 +2,7 @@
 //! the key the job holds for it, matched by serial number; findings for the
 //! job's drives that were not given and for sources that are not in the job.
 
-use super::drives::{check_all, DrivesCheck, Opened, SourceArg};
+use super::drives::{check_all, DrivesChecked, Opened, SourceArg};
 use super::Options;
 use crate::job::{Drive, Job};
 use crate::report::{DriveStatus, Finding};
@@ -22,7 +22,7 @@ pub fn check_job(
     opened: &[Opened],
     drive_id: Option<&str>,
     options_for: &OptionsFor<'_>,
-) -> DrivesCheck {
+) -> DrivesChecked {
     let mut findings = too_many_drives(job.drives.len(), opened.len());
     let single = (opened.len() == 1).then_some(drive_id).flatten();
     let matched = match_drives(job, opened, single, &mut findings);

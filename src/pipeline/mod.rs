@@ -30,8 +30,10 @@ use crate::manifest::BlobTarget;
 use crate::ntfs_volume::Inventory;
 use crate::report::{Checklist, DriveStatus, Finding, SCHEMA};
 use crate::scan::FileHashLine;
+use crate::source::profile::{Profiled, ReadProfile};
 use crate::source::OpenedSource;
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -60,6 +62,8 @@ pub struct Options {
 pub struct Checked {
     pub report: CheckReport,
     pub hashes: Option<Vec<FileHashLine>>,
+    /// The speed of every read across the disk, and the reads that failed.
+    pub profile: Arc<ReadProfile>,
 }
 
 /// The stages' working state: what was found so far, and what a later stage
@@ -82,6 +86,12 @@ struct State {
 
 /// Run every check this version has on an opened source.
 pub fn run(src: &OpenedSource, opts: &Options) -> Checked {
+    let profile = Arc::new(ReadProfile::new(src.reader.len()));
+    let src = &OpenedSource {
+        path: src.path.clone(),
+        reader: Arc::new(Profiled::new(src.reader.clone(), profile.clone())),
+        device: src.device.clone(),
+    };
     let content = content_options(src, opts);
     let content = content.as_ref();
     let disk = src.reader.as_ref();
@@ -138,6 +148,7 @@ pub fn run(src: &OpenedSource, opts: &Options) -> Checked {
     Checked {
         report,
         hashes: st.hashes,
+        profile,
     }
 }
 

@@ -9,6 +9,7 @@ mod file;
 mod identity;
 mod mounts;
 mod os;
+pub mod profile;
 pub mod retry;
 mod window;
 

@@ -5,6 +5,7 @@
 //! file and offset while the rest is still hashed.
 
 use crate::common;
+use common::failing::Failing;
 
 use common::cli::Cmd;
 use common::manifest::*;
@@ -420,41 +421,6 @@ fn sha256_and_md5_equal_coreutils_on_a_mount() {
             );
             assert_eq!(hex(&f.md5.expect("md5")), sum("md5sum"), "{path} md5");
         }
-    }
-}
-
-/// A source that fails reads touching chosen byte ranges (EIO): every time,
-/// or with `once`, only the first such read (a transient error).
-struct Failing {
-    inner: Vec<u8>,
-    bad: Vec<(u64, u64)>,
-    once: bool,
-    fired: std::sync::atomic::AtomicBool,
-}
-
-impl Failing {
-    fn source(inner: Vec<u8>, bad: Vec<(u64, u64)>, once: bool) -> Arc<dyn ReadAt> {
-        Arc::new(Failing {
-            inner,
-            bad,
-            once,
-            fired: false.into(),
-        })
-    }
-}
-
-impl ReadAt for Failing {
-    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-        let end = offset + buf.len() as u64;
-        let hit = self.bad.iter().any(|&(s, e)| offset < e && s < end);
-        let fired = || self.fired.swap(true, std::sync::atomic::Ordering::Relaxed);
-        if hit && !(self.once && fired()) {
-            return Err(std::io::Error::from_raw_os_error(5));
-        }
-        self.inner.read_exact_at(buf, offset)
-    }
-    fn len(&self) -> u64 {
-        self.inner.len() as u64
     }
 }
 

@@ -33,7 +33,7 @@ pub fn check(r: &CheckReport, strict: bool) -> String {
     out
 }
 
-fn volume_facts(v: &VolumeReport) -> Vec<Fact> {
+pub(super) fn volume_facts(v: &VolumeReport) -> Vec<Fact> {
     let mut f: Vec<Fact> = vec![
         (
             "partition",
@@ -74,7 +74,7 @@ fn volume_facts(v: &VolumeReport) -> Vec<Fact> {
 }
 
 /// The manifest and the hash scan.
-fn content_facts(c: &ContentReport) -> Vec<Fact> {
+pub(super) fn content_facts(c: &ContentReport) -> Vec<Fact> {
     let mut f = Vec::new();
     if let Some(m) = &c.manifest {
         if m.found {
@@ -119,7 +119,7 @@ fn content_facts(c: &ContentReport) -> Vec<Fact> {
     f
 }
 
-fn drive_facts(r: &CheckReport) -> Vec<Fact> {
+pub(super) fn drive_facts(r: &CheckReport) -> Vec<Fact> {
     let d = &r.disk;
     let mut f: Vec<Fact> = vec![
         ("path", d.path.clone()),
@@ -178,7 +178,7 @@ fn drive_facts(r: &CheckReport) -> Vec<Fact> {
 }
 
 /// What `--surface` read beyond the files, and what it could not read.
-fn surface_facts(s: &crate::scan::surface::SurfaceFacts) -> Vec<Fact> {
+pub(super) fn surface_facts(s: &crate::scan::surface::SurfaceFacts) -> Vec<Fact> {
     vec![
         (
             "bytes read",

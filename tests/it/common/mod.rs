@@ -5,6 +5,7 @@
 //! with a message; with `IE_PREFLIGHT_NO_SKIP=1` (set by `.ci/run`) it fails.
 
 pub mod cli;
+pub mod failing;
 pub mod images;
 pub mod manifest;
 pub mod ntfs;
