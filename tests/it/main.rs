@@ -42,4 +42,5 @@ mod ntfs_fuzz;
 mod output_safety;
 mod rule_codes_doc;
 mod status;
+mod status_jobs;
 mod unlock;
