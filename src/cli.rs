@@ -126,6 +126,8 @@ pub enum ColorArg {
     Never,
 }
 
+// Parsed once per run: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check one drive (or every drive of a job) and print a pre-shipping checklist
@@ -359,10 +361,15 @@ pub struct CheckArgs {
     /// More drives, checked at once (devices, or SERIAL=IMAGE), with one summary at the end
     #[arg(value_name = "MORE")]
     pub more: Vec<PathBuf>,
-    /// Check every drive of an import job at once: the job JSON (REST or `az import-export show`),
-    /// the WAImportExport journal (.jrn) or a _DriveInfo_<serial>.xml. Each drive's key comes from it.
+    /// Check every drive of a job at once: the job JSON (Import/Export or Data Box customer disk:
+    /// REST body, `az import-export show`, `az databox job show`), the WAImportExport journal (.jrn)
+    /// or a _DriveInfo_<serial>.xml. Each drive's key comes from it (or from --job-keys).
     #[arg(long, value_name = "FILE")]
     pub job: Option<PathBuf>,
+    /// With --job: where the drives' BitLocker keys are when the job record hides them: the
+    /// Data Box `listCredentials` response or the Import/Export `listBitLockerKeys` response
+    #[arg(long, value_name = "FILE", requires = "job")]
+    pub job_keys: Option<PathBuf>,
     /// Print one JSON document (schema "ie-preflight/1") on stdout instead of the checklist
     #[arg(long)]
     pub json: bool,

@@ -206,7 +206,20 @@ fn destination(
     }
     let container = dst.split('/').next().unwrap_or("");
     let bad_container = match target {
-        Target::Files => !rules::share_name(container).is_empty(),
+        // An invalid share name is renamed by the service (ShareRenamed), as everywhere
+        // else: the same warning, not an error (no source says the v2 tool refuses it).
+        Target::Files => {
+            let renamed = rules::share_name(container);
+            let any = !container.is_empty();
+            if any && dst.contains('/') {
+                out.extend(
+                    renamed
+                        .into_iter()
+                        .map(|x| with_subject(x, subject.clone())),
+                );
+            }
+            !any
+        }
         Target::Blob(_) => container != "$root" && !rules::is_valid_container_name(container),
     };
     if bad_container || !dst.contains('/') {

@@ -151,21 +151,57 @@ fn key_without_drive(keys: &PerDrive, opened: &[Opened]) -> Option<String> {
     ))
 }
 
+/// The job record, each drive given its key from the key response when one is named.
+fn read_job_and_keys(job: &Path, keys: Option<&Path>) -> Result<crate::job::Job, String> {
+    let mut j = input::read_job(job)?;
+    if let Some(k) = keys {
+        let keys = input::read_job(k)?;
+        if keys.drives.iter().all(|d| d.bitlocker_key.is_none()) {
+            return Err(format!("{}: no BitLocker key in it (give the listCredentials or listBitLockerKeys response)", k.display()));
+        }
+        crate::job::keys::apply(&mut j, keys);
+    }
+    Ok(j)
+}
+
+/// The job type the record states (Data Box `transferType`, classic `jobType`);
+/// `--job-type export` against an import job is refused.
+fn job_type_of(job: &crate::job::Job, flag: crate::cli::JobTypeArg) -> Result<JobType, String> {
+    let flag = JobType::from(flag);
+    let stated = job.job_type.as_deref().map(|t| {
+        if t.eq_ignore_ascii_case("export") {
+            JobType::Export
+        } else {
+            JobType::Import
+        }
+    });
+    match stated {
+        Some(JobType::Import) if flag == JobType::Export => {
+            Err("--job-type export contradicts the job record, which is an import job".into())
+        }
+        Some(t) => Ok(t),
+        None => Ok(flag),
+    }
+}
+
 /// `check --job`: every drive, each with its own key from the job.
 pub(super) fn run_job(job_path: &Path, a: &CheckArgs) -> Exit {
     if let Some((opt, why)) = one_drive_option(a, true) {
         let msg = format!("{opt} cannot be used with --job: {why}");
         return fail(Exit::Usage, &msg, a.json);
     }
-    let job_file = match input::read_job(job_path) {
+    let job_file = match read_job_and_keys(job_path, a.job_keys.as_deref()) {
         Ok(j) => j,
         Err(e) => return fail(Exit::Incomplete, &e, a.json),
+    };
+    let job_type = match job_type_of(&job_file, a.job_type) {
+        Ok(t) => t,
+        Err(e) => return fail(Exit::Usage, &e, a.json),
     };
     let rules = match rules_options(&a.rules) {
         Ok(r) => r,
         Err((exit, e)) => return fail(exit, &e, a.json),
     };
-    let job_type = JobType::from(a.job_type);
     let base = base_content(a, job_type);
     let options_for = |d: &crate::job::Drive| pipeline::Options {
         rules: rules.clone(),

@@ -48,11 +48,19 @@ pub fn read_any_text(path: &Path, max: u64) -> Result<String, String> {
     read_text(path, max, "a text file", |_| true)
 }
 
-/// A job record: job JSON (REST, `az`, a drive list), a journal or a DriveInfo file.
+fn is_job(k: &InputKind) -> bool {
+    matches!(k, InputKind::Json | InputKind::Journal) || k.is_xml_root(&["Drive"])
+}
+
+/// A job record: job JSON (REST, `az`, a drive list, a key response), a
+/// journal or a DriveInfo file; a list response must hold one job.
 pub fn read_job(path: &Path) -> Result<crate::job::Job, String> {
-    let is_job = |k: &InputKind| {
-        matches!(k, InputKind::Json | InputKind::Journal) || k.is_xml_root(&["Drive"])
-    };
     let text = read_text(path, MAX_JOB_FILE, "a job record", is_job)?;
     crate::job::parse_any(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Every job of a job record (a list response holds several).
+pub fn read_jobs(path: &Path) -> Result<Vec<crate::job::Job>, String> {
+    let text = read_text(path, MAX_JOB_FILE, "a job record", is_job)?;
+    crate::job::parse_all(&text).map_err(|e| format!("{}: {e}", path.display()))
 }

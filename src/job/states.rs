@@ -23,7 +23,7 @@ pub struct JobState {
 pub const JOB_STATES: &[JobState] = &[
     JobState {
         portal: "Awaiting shipment information",
-        aliases: &["Creating", "AwaitingShipmentDetails", "Created", "DeviceOrdered"],
+        aliases: &["Creating", "AwaitingShipmentDetails", "Created", "DeviceOrdered", "DevicePrepared"],
         meaning: "The job exists; the service assumes the drives have not been shipped yet.",
         next_step: "Ship the drives, then enter the carrier and tracking number on the job.",
         timing: "A job left in this state for two weeks is deleted by the service.",
@@ -291,6 +291,58 @@ pub fn failure_help(s: DriveStatus) -> FailureHelp {
             "Rename the items before shipping if the new names matter.",
         ),
     }
+}
+
+/// A Data Box copy status the portal has no word of its own for: the enum
+/// value is shown with the schema's description (paraphrased, S-DBRP), and
+/// the failure state it is closest to gives the check and the fix.
+pub struct BareCopyStatus {
+    pub name: &'static str,
+    pub meaning: &'static str,
+    pub closest: DriveStatus,
+}
+
+pub const BARE_COPY_STATUSES: &[BareCopyStatus] = &[
+    BareCopyStatus {
+        name: "DeviceFormatted",
+        meaning: "The copy failed: the disk was formatted by the user.",
+        closest: DriveStatus::Failed,
+    },
+    BareCopyStatus {
+        name: "DeviceMetadataModified",
+        meaning: "The copy failed: the disk's metadata was changed by the user.",
+        closest: DriveStatus::Failed,
+    },
+    BareCopyStatus {
+        name: "MetadataFilesModifiedOrRemoved",
+        meaning: "The copy failed: metadata files on the disk (such as the drive manifest) were changed or removed.",
+        closest: DriveStatus::ManifestFileError,
+    },
+    BareCopyStatus {
+        name: "DriveNotDetected",
+        meaning: "The copy failed: the disk could not be detected.",
+        closest: DriveStatus::HardwareError,
+    },
+    BareCopyStatus {
+        name: "OtherServiceError",
+        meaning: "The copy failed because of an error on the service's side.",
+        closest: DriveStatus::Failed,
+    },
+    BareCopyStatus {
+        name: "OtherUserError",
+        meaning: "The copy failed because of an error on the user's side.",
+        closest: DriveStatus::Failed,
+    },
+    BareCopyStatus {
+        name: "NotReturned",
+        meaning: "No copy was started because the disk was not returned.",
+        closest: DriveStatus::DiskNotReceived,
+    },
+];
+
+pub fn bare_copy_status(name: &str) -> Option<&'static BareCopyStatus> {
+    let k = key(name);
+    BARE_COPY_STATUSES.iter().find(|s| key(s.name) == k)
 }
 
 /// A failure state by its portal name, classic drive-log code, or Data Box

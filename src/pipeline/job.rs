@@ -26,6 +26,7 @@ pub fn check_job(
     let mut findings = too_many_drives(job.drives.len(), opened.len());
     let single = (opened.len() == 1).then_some(drive_id).flatten();
     let matched = match_drives(job, opened, single, &mut findings);
+    findings.extend(key_findings(job, &matched));
     let plans = matched
         .iter()
         .map(|d| match d {
@@ -92,6 +93,43 @@ fn match_drives<'j>(
         }
     }
     matched
+}
+
+/// Import drives checked without a key from the job, and keys of the key
+/// response that belong to no drive of the job.
+fn key_findings(job: &Job, matched: &[Option<&Drive>]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if !job.is_export() {
+        for d in matched
+            .iter()
+            .flatten()
+            .filter(|d| d.bitlocker_key.is_none())
+        {
+            out.push(
+                Finding::warning(
+                    "job.no-key",
+                    DriveStatus::BitLockerKeyInvalid,
+                    format!("drive {}", d.drive_id),
+                    format!("the job record holds no BitLocker key for drive {}, so the key the service will use is not tried", d.drive_id),
+                )
+                .with_hint("give the key response with --job-keys: `az databox job list-credentials` (Data Box) or listBitLockerKeys (Import/Export); the GET body and `az databox job show` leave keys out"),
+            );
+        }
+    }
+    for sn in &job.unmatched_keys {
+        out.push(
+            Finding::warning(
+                "job.key-for-unknown-drive",
+                DriveStatus::Failed,
+                format!("key for {sn}"),
+                format!(
+                    "the key response has a key for serial {sn}, which is not a drive of this job"
+                ),
+            )
+            .with_hint("check that the key response and the job record are of the same job"),
+        );
+    }
+    out
 }
 
 fn extra_drive(s: &SourceArg, serial: Option<&str>) -> Finding {

@@ -3,7 +3,7 @@
 
 use ie_preflight::azure::dataset::{codes, validate_dataset, validate_driveset};
 use ie_preflight::azure::{ObjectKind, Target};
-use ie_preflight::report::DriveStatus;
+use ie_preflight::report::{DriveStatus, Severity};
 
 fn found(v: &[ie_preflight::report::Finding]) -> Vec<(&'static str, String)> {
     v.iter().map(|f| (f.code, f.subject.clone())).collect()
@@ -43,26 +43,40 @@ fn blob_type_defaults_by_extension() {
 }
 
 #[test]
-fn azure_files_example_has_an_invalid_share_name() {
-    // S-TOFILES writes `MyAzureFileshare1/`; share names are lowercase.
-    let csv =
-        "BasePath,DstItemPathOrPrefix,ItemType\n\"F:\\MyFolder2\\\",\"MyAzureFileshare1/\",file\n";
-    let (f, _) = validate_dataset(csv);
-    assert_eq!(
-        found(&f),
-        vec![(
-            codes::DESTINATION,
-            "line 2, column DstItemPathOrPrefix".into()
-        )]
-    );
-    let ok =
-        "BasePath,DstItemPathOrPrefix,ItemType\n\"F:\\MyFolder2\\\",\"myazurefileshare1/\",file\n";
-    let (f, rows) = validate_dataset(ok);
-    assert_eq!(found(&f), vec![]);
-    assert_eq!(
-        rows[0].destination.as_ref().unwrap().target(),
-        Target::Files
-    );
+fn azure_files_example_share_name_is_a_rename_warning() {
+    // S-TOFILES writes `MyAzureFileshare1/`; share names are lowercase, and the service
+    // renames an invalid one (ShareRenamed): the rename warning, not an error.
+    let head = "BasePath,DstItemPathOrPrefix,ItemType\n";
+    // (destination, expected (code, severity), a destination is kept)
+    type Case<'a> = (&'a str, &'a [(&'a str, Severity)], bool);
+    let table: &[Case] = &[
+        (
+            "MyAzureFileshare1/",
+            &[("azure.share-name", Severity::Warning)],
+            true,
+        ),
+        ("myazurefileshare1/", &[], true),
+        ("/dir/", &[(codes::DESTINATION, Severity::Error)], false),
+        ("NoSlash", &[(codes::DESTINATION, Severity::Error)], false),
+    ];
+    for (dst, want, kept) in table {
+        let csv = format!("{head}\"F:\\MyFolder2\\\",\"{dst}\",file\n");
+        let (f, rows) = validate_dataset(&csv);
+        let got: Vec<(&str, Severity)> = f.iter().map(|x| (x.code, x.severity)).collect();
+        assert_eq!(got, *want, "{dst}");
+        if let Some(w) = f.iter().find(|x| x.code == "azure.share-name") {
+            assert_eq!(w.predicts, DriveStatus::CopiedWithWarnings);
+            assert_eq!(w.subject, "line 2, column DstItemPathOrPrefix");
+            assert!(w.message.contains("myazurefileshare1"), "{}", w.message);
+        }
+        assert_eq!(rows[0].destination.is_some(), *kept, "{dst}");
+        if *kept {
+            assert_eq!(
+                rows[0].destination.as_ref().unwrap().target(),
+                Target::Files
+            );
+        }
+    }
 }
 
 #[test]

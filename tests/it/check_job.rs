@@ -132,3 +132,155 @@ fn human_report_has_a_line_per_drive() {
     assert!(text.contains("=== job"), "{text}");
     assert_eq!(r.code, 1, "plain NTFS: BitLocker volume not found");
 }
+
+fn fixture(rel: &str) -> PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/jobs")
+        .join(rel)
+}
+
+fn finding_codes(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A Data Box customer-disk job and its listCredentials response, two images
+/// named by serial: each drive gets its serial, manifest and key from them.
+#[test]
+fn data_box_job_with_key_response() {
+    let img = common::images::image("mbr-ntfs.img.xz");
+    let job = fixture("databox/import-awaiting-shipment.json");
+    let keys = fixture("databox/list-credentials.json");
+    let sources = [
+        format!("LAB-SERIAL-A={}", img.display()),
+        format!("lab-serial-b={}", img.display()),
+    ];
+    // (key response given, job findings expected)
+    let table: &[(bool, &[&str])] = &[(true, &[]), (false, &["job.no-key", "job.no-key"])];
+    for (with_keys, want) in table {
+        let mut cmd = Cmd::new(["check", "--json", "--job"]).arg(&job);
+        if *with_keys {
+            cmd = cmd.arg("--job-keys").arg(&keys);
+        }
+        let r = cmd.args(&sources).run();
+        let v = r.report();
+        assert_eq!(finding_codes(v), *want, "keys given: {with_keys}");
+        let drives = v["drives"].as_array().unwrap();
+        let ids: Vec<&str> = drives
+            .iter()
+            .map(|d| d["drive_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["LAB-SERIAL-A", "LAB-SERIAL-B"]);
+        for d in drives {
+            let rep = &d["report"];
+            assert_eq!(rep["job_type"], "import");
+            assert_eq!(
+                row(rep, "BitLocker volume not found"),
+                "fail",
+                "plain NTFS image"
+            );
+            assert!(
+                codes(rep).contains(&"manifest.not-found".to_string()),
+                "the job's manifestFile is looked for"
+            );
+        }
+        assert!(!r.stdout.contains("301301-016797") && !r.stdout.contains("529551-345609"));
+    }
+}
+
+#[test]
+fn key_response_for_another_job_is_named() {
+    let img = common::images::image("mbr-ntfs.img.xz");
+    let r = Cmd::new(["check", "--json", "--job"])
+        .arg(fixture("classic/tracking-given.json"))
+        .arg("--job-keys")
+        .arg(fixture("classic/list-bitlocker-keys.json"))
+        .arg(format!("WDTRACK0001={}", img.display()))
+        .run();
+    let v = r.report();
+    assert_eq!(finding_codes(v), ["job.key-for-unknown-drive"]);
+    assert!(v["findings"][0]["subject"]
+        .as_str()
+        .unwrap()
+        .contains("WDOTHER9999"));
+    assert!(!r.stdout.contains("606221-333608") && !r.stdout.contains("379643-496463"));
+    // A file with no key in it is refused as a key source.
+    let r = Cmd::new(["check", "--json", "--job"])
+        .arg(fixture("classic/tracking-given.json"))
+        .arg("--job-keys")
+        .arg(fixture("classic/tracking-given.json"))
+        .arg(format!("WDTRACK0001={}", img.display()))
+        .run();
+    assert_eq!(r.code, 3);
+    assert!(r.report()["error"]
+        .as_str()
+        .unwrap()
+        .contains("no BitLocker key"));
+}
+
+/// The job type comes from the record: a Data Box export job checks its disk as an export drive.
+#[test]
+fn job_type_comes_from_the_record() {
+    let img = common::images::image("mbr-ntfs.img.xz");
+    let export = fixture("databox/export-shipped-back.json");
+    let r = Cmd::new(["check", "--json", "--job"])
+        .arg(&export)
+        .arg(format!("EXP-DISK-01={}", img.display()))
+        .run();
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.report()["drives"][0]["report"]["job_type"], "export");
+    let r = Cmd::new(["check", "--json", "--job-type", "export", "--job"])
+        .arg(fixture("databox/import-awaiting-shipment.json"))
+        .arg(format!("LAB-SERIAL-A={}", img.display()))
+        .run();
+    assert_eq!(r.code, 2);
+    assert!(r.report()["error"]
+        .as_str()
+        .unwrap()
+        .contains("contradicts"));
+}
+
+/// Windows-made BitLocker images against a Data Box job whose keys come from
+/// listCredentials: the service's key opens each drive.
+#[test]
+fn data_box_keys_open_the_drives() {
+    let (Some(a), Some(b)) = (
+        bitlk::image("bitlk-aes-xts-128"),
+        bitlk::image("bitlk-aes-cbc-128"),
+    ) else {
+        return;
+    };
+    let job = json!({"name": "db-lab", "type": "Microsoft.DataBox/jobs", "sku": {"name": "DataBoxCustomerDisk"},
+        "properties": {"transferType": "ImportToAzure", "status": "AwaitingShipmentDetails", "details": {
+            "jobDetailsType": "DataBoxCustomerDisk",
+            "importDiskDetailsCollection": {
+                "DBA1": {"manifestFile": "\\DriveManifest.xml", "manifestHash": "00000000000000000000000000000000"},
+                "DBB2": {"manifestFile": "\\DriveManifest.xml", "manifestHash": "00000000000000000000000000000000"}}}}});
+    let creds = json!({"value": [{"jobName": "db-lab", "jobSecrets": {"jobSecretsType": "DataBoxCustomerDisk",
+        "diskSecrets": [{"diskSerialNumber": "DBA1", "bitLockerKey": a.get("RP").unwrap()},
+                        {"diskSerialNumber": "DBB2", "bitLockerKey": b.get("RP").unwrap()}]}}]});
+    let (_d1, job_path) = job_file(&job.to_string());
+    let (_d2, key_path) = job_file(&creds.to_string());
+    let r = Cmd::new(["check", "--json", "--job"])
+        .arg(&job_path)
+        .arg("--job-keys")
+        .arg(&key_path)
+        .arg(format!("DBA1={}", a.path.display()))
+        .arg(format!("DBB2={}", b.path.display()))
+        .run();
+    let v = r.report();
+    assert!(finding_codes(v).is_empty(), "{:?}", finding_codes(v));
+    for d in v["drives"].as_array().unwrap() {
+        assert_eq!(
+            row(&d["report"], "BitLocker key invalid"),
+            "pass",
+            "{}",
+            d["drive_id"]
+        );
+    }
+    assert!(!r.stdout.contains(a.get("RP").unwrap()) && !r.stdout.contains(b.get("RP").unwrap()));
+}

@@ -278,6 +278,13 @@ fn file_commands_match_their_schemas() {
         "drive-list.json",
         "journal.jrn",
         "_DriveInfo_9CA995BB.xml",
+        "databox/import-datacopy.json",
+        "databox/import-completed-with-errors.az.json",
+        "databox/import-awaiting-shipment.json",
+        "databox/export-shipped-back.json",
+        "databox/list.json",
+        "classic/cancel-requested.json",
+        "classic/list.json",
     ] {
         let f = data(&format!("jobs/{job}"));
         let exit = ie_preflight(line("status {}", &[&f])).code;

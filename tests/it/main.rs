@@ -47,4 +47,5 @@ mod output_safety;
 mod rule_codes_doc;
 mod scan_work;
 mod status;
+mod status_jobs;
 mod unlock;
