@@ -45,7 +45,10 @@ pub(super) fn level_lanes(level: Level) -> usize {
 
 enum Engine {
     Portable(Vec<Md5>),
-    Many { many: Md5Many, states: Vec<Md5State> },
+    Many {
+        many: Md5Many,
+        states: Vec<Md5State>,
+    },
 }
 
 /// N independent MD5 streams ("lanes"), numbered `0..N`.

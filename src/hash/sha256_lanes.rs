@@ -8,8 +8,7 @@ use sha2::{Digest, Sha256};
 pub(super) fn has_sha_ni() -> bool {
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     {
-        std::arch::is_x86_feature_detected!("sha")
-            && std::arch::is_x86_feature_detected!("sse4.1")
+        std::arch::is_x86_feature_detected!("sha") && std::arch::is_x86_feature_detected!("sse4.1")
     }
     #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
     {
@@ -62,4 +61,27 @@ impl Sha256Lanes {
             .map(|&k| self.lanes[k].finalize_reset().into())
             .collect()
     }
+}
+
+/// SHA-256 of each of `msgs` (whole messages, e.g. files that fit in one read
+/// buffer), on the process's backend.
+pub fn sha256_many(msgs: &[&[u8]]) -> Vec<[u8; 32]> {
+    sha256_many_with(Backend::from_env(), msgs)
+}
+
+/// SHA-256 of each of `msgs` on backend `b`: `portable` is `sha2` one message
+/// after the other; every other backend is `tape-sha256`'s multi-buffer
+/// `hash_many` with its own runtime detection (SHA-NI 4 streams interleaved,
+/// AVX-512 16 lanes, AVX2 8 lanes, else scalar). Its kernels cannot be
+/// forced one by one without `unsafe`, which this crate does not allow.
+pub fn sha256_many_with(b: Backend, msgs: &[&[u8]]) -> Vec<[u8; 32]> {
+    let mut out = vec![[0u8; 32]; msgs.len()];
+    if b == Backend::Portable {
+        for (o, m) in out.iter_mut().zip(msgs) {
+            *o = Sha256::digest(m).into();
+        }
+    } else {
+        tape_sha256::hash_many(msgs, &mut out);
+    }
+    out
 }

@@ -3,7 +3,7 @@
 //! random lengths up to several blocks, and the same data fed in random
 //! pieces, lanes interleaved.
 
-use super::{md5_many_with, Backend, Md5Lanes, Sha256Lanes};
+use super::{md5_many_with, sha256_many_with, Backend, Md5Lanes, Sha256Lanes};
 use md5::Md5;
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
@@ -70,9 +70,28 @@ fn every_backend_every_edge_length_in_lanes() {
     let sha_want: Vec<[u8; 32]> = msgs.iter().map(|m| sha_ref(m)).collect();
     for b in Backend::ALL {
         assert_eq!(md5_lanes_whole(b, &msgs), md5_want, "MD5 lanes on {b:?}");
-        assert_eq!(sha_lanes_whole(b, &msgs), sha_want, "SHA-256 lanes on {b:?}");
+        assert_eq!(
+            sha_lanes_whole(b, &msgs),
+            sha_want,
+            "SHA-256 lanes on {b:?}"
+        );
         let refs: Vec<&[u8]> = msgs.iter().map(|m| &m[..]).collect();
         assert_eq!(md5_many_with(b, &refs), md5_want, "md5_many on {b:?}");
+        assert_eq!(sha256_many_with(b, &refs), sha_want, "sha256_many on {b:?}");
+        // Equal lengths (the multi-buffer kernels' lockstep path), 1..=17 at once.
+        for n in [1usize, 4, 8, 16, 17] {
+            for len in [0usize, 55, 64, 129, 4096] {
+                let same: Vec<Vec<u8>> =
+                    (0..n).map(|k| bytes(len, (k * 31 + len) as u64)).collect();
+                let refs: Vec<&[u8]> = same.iter().map(|m| &m[..]).collect();
+                let want: Vec<[u8; 32]> = same.iter().map(|m| sha_ref(m)).collect();
+                assert_eq!(
+                    sha256_many_with(b, &refs),
+                    want,
+                    "sha256_many {n}×{len} on {b:?}"
+                );
+            }
+        }
         for (m, want) in msgs.iter().zip(&md5_want) {
             let one = md5_lanes_whole(b, std::slice::from_ref(m));
             assert_eq!(one[0], *want, "MD5 one lane of {} bytes on {b:?}", m.len());

@@ -187,24 +187,103 @@ fn lanes<const MD5: bool>(backend: Backend, msgs: &[&[u8]]) -> Out {
 }
 
 fn imps() -> Vec<Imp> {
+    #[allow(unused_mut)] // pushed to only with the `aws-lc` feature
     let mut v = vec![
-        Imp { name: "sha2 (SHA-256)", algo: Algo::Sha256, whole: false, run: sha2_seq },
-        Imp { name: "ring SHA-256", algo: Algo::Sha256, whole: false, run: ring_seq },
-        Imp { name: "tape-sha256 Sha256 (1 stream)", algo: Algo::Sha256, whole: false, run: tape_stream },
-        Imp { name: "tape-sha256 hash_many", algo: Algo::Sha256, whole: true, run: tape_many },
-        Imp { name: "tape-sha256 avx2-8 forced", algo: Algo::Sha256, whole: true, run: tape_avx2 },
-        Imp { name: "tape-sha256 serial forced", algo: Algo::Sha256, whole: true, run: tape_serial },
-        Imp { name: "hash::Sha256Lanes best", algo: Algo::Sha256, whole: false, run: |m| lanes::<false>(Backend::Best, m) },
-        Imp { name: "hash::Sha256Lanes portable", algo: Algo::Sha256, whole: false, run: |m| lanes::<false>(Backend::Portable, m) },
-        Imp { name: "md-5 asm (MD5)", algo: Algo::Md5, whole: false, run: md5_seq },
-        Imp { name: "Md5Pair (src/scan)", algo: Algo::Md5, whole: false, run: md5_pair },
-        Imp { name: "md5-many hash_many", algo: Algo::Md5, whole: true, run: md5many_whole },
-        Imp { name: "md5-many hash_many SSE2", algo: Algo::Md5, whole: true, run: md5many_sse2_whole },
-        Imp { name: "hash::Md5Lanes best", algo: Algo::Md5, whole: false, run: |m| lanes::<true>(Backend::Best, m) },
-        Imp { name: "hash::Md5Lanes portable", algo: Algo::Md5, whole: false, run: |m| lanes::<true>(Backend::Portable, m) },
+        Imp {
+            name: "sha2 (SHA-256)",
+            algo: Algo::Sha256,
+            whole: false,
+            run: sha2_seq,
+        },
+        Imp {
+            name: "ring SHA-256",
+            algo: Algo::Sha256,
+            whole: false,
+            run: ring_seq,
+        },
+        Imp {
+            name: "tape-sha256 Sha256 (1 stream)",
+            algo: Algo::Sha256,
+            whole: false,
+            run: tape_stream,
+        },
+        Imp {
+            name: "tape-sha256 hash_many",
+            algo: Algo::Sha256,
+            whole: true,
+            run: tape_many,
+        },
+        Imp {
+            name: "tape-sha256 avx2-8 forced",
+            algo: Algo::Sha256,
+            whole: true,
+            run: tape_avx2,
+        },
+        Imp {
+            name: "tape-sha256 serial forced",
+            algo: Algo::Sha256,
+            whole: true,
+            run: tape_serial,
+        },
+        Imp {
+            name: "hash::Sha256Lanes best",
+            algo: Algo::Sha256,
+            whole: false,
+            run: |m| lanes::<false>(Backend::Best, m),
+        },
+        Imp {
+            name: "hash::Sha256Lanes portable",
+            algo: Algo::Sha256,
+            whole: false,
+            run: |m| lanes::<false>(Backend::Portable, m),
+        },
+        Imp {
+            name: "md-5 asm (MD5)",
+            algo: Algo::Md5,
+            whole: false,
+            run: md5_seq,
+        },
+        Imp {
+            name: "Md5Pair (src/scan)",
+            algo: Algo::Md5,
+            whole: false,
+            run: md5_pair,
+        },
+        Imp {
+            name: "md5-many hash_many",
+            algo: Algo::Md5,
+            whole: true,
+            run: md5many_whole,
+        },
+        Imp {
+            name: "md5-many hash_many SSE2",
+            algo: Algo::Md5,
+            whole: true,
+            run: md5many_sse2_whole,
+        },
+        Imp {
+            name: "hash::Md5Lanes best",
+            algo: Algo::Md5,
+            whole: false,
+            run: |m| lanes::<true>(Backend::Best, m),
+        },
+        Imp {
+            name: "hash::Md5Lanes portable",
+            algo: Algo::Md5,
+            whole: false,
+            run: |m| lanes::<true>(Backend::Portable, m),
+        },
     ];
     #[cfg(feature = "aws-lc")]
-    v.insert(2, Imp { name: "aws-lc-rs SHA-256", algo: Algo::Sha256, whole: false, run: awslc_seq });
+    v.insert(
+        2,
+        Imp {
+            name: "aws-lc-rs SHA-256",
+            algo: Algo::Sha256,
+            whole: false,
+            run: awslc_seq,
+        },
+    );
     v
 }
 
@@ -238,12 +317,18 @@ fn main() {
     let rounds: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(3);
     let filter = args.get(2).cloned().unwrap_or_default();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let imps: Vec<Imp> = imps().into_iter().filter(|i| i.name.contains(&filter)).collect();
+    let imps: Vec<Imp> = imps()
+        .into_iter()
+        .filter(|i| i.name.contains(&filter))
+        .collect();
     let stream = data(STREAM, 99);
     let blocks: Vec<Vec<u8>> = (0..16).map(|k| data(BLOCK, k + 1)).collect();
     let mut cases: Vec<(String, Vec<&[u8]>)> = vec![("stream 16 MiB".into(), vec![&stream[..]])];
     for n in NS {
-        cases.push((format!("many {n}×4 MiB"), blocks[..n].iter().map(|b| &b[..]).collect()));
+        cases.push((
+            format!("many {n}×4 MiB"),
+            blocks[..n].iter().map(|b| &b[..]).collect(),
+        ));
     }
     println!(
         "hash backend chosen: {}; tape-sha256 backend: {}",
@@ -278,7 +363,11 @@ fn main() {
         }
     }
     for (i, imp) in imps.iter().enumerate() {
-        print!("| {}{} |", imp.name, if imp.whole { " (whole)" } else { "" });
+        print!(
+            "| {}{} |",
+            imp.name,
+            if imp.whole { " (whole)" } else { "" }
+        );
         for (c, (_, msgs)) in cases.iter().enumerate() {
             let bytes: usize = msgs.iter().map(|m| m.len()).sum();
             for (t, threads) in [1, cores].into_iter().enumerate() {
