@@ -14,6 +14,7 @@ pub mod bytes;
 pub mod cli;
 pub mod commands;
 pub mod guid;
+pub mod health;
 pub mod job;
 pub mod layout;
 pub mod manifest;

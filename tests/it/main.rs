@@ -31,6 +31,7 @@ mod check_rules;
 mod cross_check;
 mod file_commands;
 mod fuzz_regressions;
+mod health;
 mod input_kinds;
 mod json_schema;
 mod log;
