@@ -29,6 +29,7 @@ mod check_many;
 mod check_ntfs;
 mod check_rules;
 mod cross_check;
+mod devices;
 mod file_commands;
 mod fuzz_regressions;
 mod health;
