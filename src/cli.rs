@@ -27,8 +27,10 @@ The source is only ever opened read-only: no output may be the source, a device,
 or on a file system of the source.";
 
 const DEVICES_HELP: &str = "\
-Example:
+Partitions are listed under their disk, like lsblk.
+Examples:
   ie-preflight devices
+  ie-preflight devices -o NAME,SIZE,SERIAL -b /dev/sdb
 
 Exit codes: 0 listed, 2 usage error.";
 
@@ -498,11 +500,49 @@ pub struct KeyArgs {
     pub bek: Option<PathBuf>,
 }
 
+/// The columns of `devices`, in their default order (`-o` picks some).
+pub const DEVICE_COLUMNS: [&str; 13] = [
+    "NAME",
+    "SIZE",
+    "LOG",
+    "PHY",
+    "TRAN",
+    "ROTA",
+    "RM",
+    "RO",
+    "MODEL",
+    "SERIAL",
+    "TABLE",
+    "VOLUME",
+    "MOUNTPOINTS",
+];
+
 #[derive(Debug, clap::Args)]
 pub struct DevicesArgs {
-    /// Print JSON instead of a table
+    /// Print JSON instead of a table (every field; -o and -b shape only the table)
     #[arg(long)]
     pub json: bool,
+    /// The columns to show, comma-separated, in the order given: NAME, SIZE, LOG (logical
+    /// sector), PHY (physical sector), TRAN, ROTA, RM, RO, MODEL, SERIAL, TABLE (partition
+    /// table), VOLUME (what the first data volume holds), MOUNTPOINTS
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "COL,COL",
+        value_delimiter = ',',
+        ignore_case = true,
+        value_parser = clap::builder::TypedValueParser::map(
+            clap::builder::PossibleValuesParser::new(DEVICE_COLUMNS),
+            |s: String| s.to_ascii_uppercase(),
+        ),
+    )]
+    pub columns: Vec<String>,
+    /// Sizes in bytes
+    #[arg(short = 'b', long)]
+    pub bytes: bool,
+    /// Only these devices (a disk with its partitions, or one partition)
+    #[arg(value_name = "DEVICE")]
+    pub devices: Vec<PathBuf>,
 }
 
 /// The options of `manifest` that act on a drive (the scan's, the sector

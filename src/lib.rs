@@ -15,6 +15,7 @@ pub mod cli;
 pub mod commands;
 pub mod guid;
 pub mod hash;
+pub mod health;
 pub mod job;
 pub mod layout;
 pub mod manifest;

@@ -84,7 +84,7 @@ pub fn run(cli: Cli) -> Exit {
     style::init(cli.color, cli.quiet);
     match cli.command {
         Command::Check(a) => check::run(a),
-        Command::Devices(a) => devices::run(a.json),
+        Command::Devices(a) => devices::run(&a),
         Command::BlobList(a) => blob_list::run(&a),
         Command::Dataset(a) => dataset::run(&a),
         Command::Log(a) => log::run(&a),

@@ -1,5 +1,6 @@
 //! The disk stage: the rows a drive alone cannot show, the sector size, the
-//! rules about the drive itself (sector size, connection, size, mounts).
+//! rules about the drive itself (sector size, connection, size, mounts), and
+//! on a block device its SMART health ([`crate::health`]).
 
 use super::{JobType, State};
 use crate::layout::{self, SectorSize, SectorSizeSource};
@@ -119,6 +120,10 @@ pub(super) fn before_reading(
         subject,
         &mut st.findings,
     );
+    if src.device.is_some() {
+        let h = crate::health::check_device(&src.path, subject, &mut st.findings, &mut st.list);
+        st.health = Some(h);
+    }
 }
 
 /// The logical sector size: `--sector-size`, else the device's, else inferred.

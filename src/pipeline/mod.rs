@@ -82,6 +82,8 @@ struct State {
     free_runs: Option<(u64, Vec<(u64, u64)>)>,
     /// Every file's hashes, when the scan ran.
     hashes: Option<Vec<FileHashLine>>,
+    /// A block device's SMART health (`disk.health`).
+    health: Option<crate::health::HealthReport>,
 }
 
 /// Run every check this version has on an opened source.
@@ -140,6 +142,7 @@ pub fn run(src: &OpenedSource, opts: &Options) -> Checked {
             gpt_disk_guid: layout.gpt_disk_guid,
             partitions: layout.partitions,
             device: src.device.clone(),
+            health: st.health,
         },
         volume: st.volume,
         rules,

@@ -53,6 +53,9 @@ pub struct DiskReport {
     pub gpt_disk_guid: Option<crate::guid::Guid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<crate::source::BlockDeviceFacts>,
+    /// A block device's SMART health (smartctl), checked or why not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health: Option<crate::health::HealthReport>,
 }
 
 #[derive(Debug, Serialize)]

@@ -83,6 +83,10 @@ pub struct Checklist {
     coverage: BTreeMap<DriveStatus, Coverage>,
     /// Reasons the check as a whole could not complete.
     incomplete: Vec<String>,
+    /// Parts of a state checked on their own (the drive's SMART health beside
+    /// the data read for "Hardware error"): the row passes only when its own
+    /// coverage and every part are checked.
+    parts: BTreeMap<DriveStatus, Vec<(String, Coverage)>>,
 }
 
 impl Checklist {
@@ -104,6 +108,44 @@ impl Checklist {
     /// Whether the row of `s` was already set, either way.
     pub fn covers(&self, s: DriveStatus) -> bool {
         self.coverage.contains_key(&s)
+    }
+
+    /// One part of the row of `s`, named `name` in its reason: a part not
+    /// checked keeps the row from passing and says why; a checked part never
+    /// makes a row pass that its own coverage leaves not checked.
+    pub fn part(&mut self, s: DriveStatus, name: impl Into<String>, coverage: Coverage) {
+        self.parts
+            .entry(s)
+            .or_default()
+            .push((name.into(), coverage));
+    }
+
+    /// The row's coverage with its parts.
+    fn with_parts(&self, s: DriveStatus, own: Coverage) -> Coverage {
+        let Some(parts) = self.parts.get(&s) else {
+            return own;
+        };
+        let mut missing = Vec::new();
+        let mut done = Vec::new();
+        for (name, c) in parts {
+            match c {
+                Coverage::Checked => done.push(format!("{name} checked, nothing found")),
+                Coverage::NotChecked(r) => missing.push(format!("{name} not checked: {r}")),
+                Coverage::NotApplicable(_) => {}
+            }
+        }
+        match own {
+            Coverage::Checked if missing.is_empty() => Coverage::Checked,
+            Coverage::Checked => Coverage::NotChecked(format!(
+                "{}; the rest of this state was checked, with nothing found",
+                missing.join("; ")
+            )),
+            Coverage::NotChecked(r) => {
+                let all: Vec<String> = std::iter::once(r).chain(missing).chain(done).collect();
+                Coverage::NotChecked(all.join("; "))
+            }
+            na @ Coverage::NotApplicable(_) => na,
+        }
     }
 
     pub fn not_applicable(&mut self, s: DriveStatus, why: impl Into<String>) {
@@ -132,6 +174,7 @@ impl Checklist {
                     self.coverage.get(&status).cloned().unwrap_or_else(|| {
                         Coverage::NotChecked("not checked by this command".into())
                     });
+                let cov = self.with_parts(status, cov);
                 let (result, reason) = match (worst, cov) {
                     (Some(Severity::Error), _) => (RowResult::Fail, None),
                     (Some(Severity::Warning), _) => (RowResult::Warn, None),
@@ -210,6 +253,55 @@ pub fn status_id(s: DriveStatus) -> String {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join("-")
+}
+
+#[cfg(test)]
+mod part_tests {
+    use super::*;
+
+    fn hw(c: &Checklist, f: &[Finding]) -> (RowResult, Option<String>) {
+        let r = c
+            .rows(f)
+            .into_iter()
+            .find(|r| r.status == DriveStatus::HardwareError)
+            .unwrap();
+        (r.result, r.reason)
+    }
+
+    #[test]
+    fn a_part_not_checked_keeps_a_row_from_passing() {
+        let mut c = Checklist::default();
+        c.checked(DriveStatus::HardwareError);
+        c.part(
+            DriveStatus::HardwareError,
+            "health",
+            Coverage::NotChecked("no tool".into()),
+        );
+        let (res, why) = hw(&c, &[]);
+        assert_eq!(res, RowResult::NotChecked);
+        assert!(why.unwrap().starts_with("health not checked: no tool"));
+        // A finding still decides the row; the part hides no read error.
+        let e = [Finding::error(
+            "read.error",
+            DriveStatus::HardwareError,
+            "s",
+            "m",
+        )];
+        assert_eq!(hw(&c, &e).0, RowResult::Fail);
+        assert_eq!(c.verdict(&[], false), Verdict::Ready);
+    }
+
+    #[test]
+    fn a_checked_part_makes_no_false_pass() {
+        let mut c = Checklist::default();
+        c.not_checked(DriveStatus::HardwareError, "data not read");
+        c.part(DriveStatus::HardwareError, "health", Coverage::Checked);
+        let (res, why) = hw(&c, &[]);
+        assert_eq!(res, RowResult::NotChecked);
+        assert_eq!(why.unwrap(), "data not read; health checked, nothing found");
+        c.checked(DriveStatus::HardwareError);
+        assert_eq!(hw(&c, &[]), (RowResult::Pass, None));
+    }
 }
 
 #[cfg(test)]

@@ -215,6 +215,42 @@ pub fn list_block_devices() -> Vec<(PathBuf, BlockDeviceFacts)> {
     out
 }
 
+/// The partitions of the whole disk `disk` (a name of [`list_block_devices`]),
+/// from its sysfs directory, in the order of their numbers.
+pub fn list_partitions(disk: &str) -> Vec<(PathBuf, BlockDeviceFacts)> {
+    let Ok(sys) = fs::canonicalize(Path::new("/sys/block").join(disk)) else {
+        return Vec::new();
+    };
+    let Ok(entries) = fs::read_dir(&sys) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(u64, PathBuf, BlockDeviceFacts)> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("partition").exists())
+        .map(|p| {
+            let number = read_u64(&p.join("partition")).unwrap_or(0);
+            let mut facts = facts_from_sysfs(&p);
+            facts.mounted_at = super::mounts::mounted_paths_for(&dev_numbers_with_partitions(&p));
+            (number, PathBuf::from(format!("/dev/{}", facts.name)), facts)
+        })
+        .collect();
+    out.sort_by_key(|(n, _, _)| *n);
+    out.into_iter().map(|(_, p, f)| (p, f)).collect()
+}
+
+/// The kernel name (`sdb`, `sdb1`) of the block device at `path`, or `None`
+/// when it is not a block device.
+pub fn block_device_name(path: &Path) -> Option<String> {
+    use std::os::unix::fs::FileTypeExt;
+    let meta = fs::metadata(path).ok()?;
+    if !meta.file_type().is_block_device() {
+        return None;
+    }
+    let sys = sysfs_dir_for(meta.rdev())?;
+    Some(sys.file_name()?.to_string_lossy().into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

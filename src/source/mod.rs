@@ -13,7 +13,9 @@ pub mod profile;
 pub mod retry;
 mod window;
 
-pub use blockdev::{list_block_devices, same_serial, BlockDeviceFacts};
+pub use blockdev::{
+    block_device_name, list_block_devices, list_partitions, same_serial, BlockDeviceFacts,
+};
 pub use file::open;
 pub use file::OpenedSource;
 pub use identity::SourceIdentity;

@@ -5,7 +5,9 @@
 //! instead of being declared.
 
 use ie_preflight::azure::{dataset, rules};
-use ie_preflight::{bitlocker, bloblist, job, layout, manifest, ntfs_volume, probe, scan, source};
+use ie_preflight::{
+    bitlocker, bloblist, health, job, layout, manifest, ntfs_volume, probe, scan, source,
+};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -13,6 +15,7 @@ use std::path::Path;
 fn all_codes() -> BTreeSet<&'static str> {
     [
         source::codes::ALL,
+        health::codes::ALL,
         layout::codes::ALL,
         probe::codes::ALL,
         bitlocker::codes::ALL,

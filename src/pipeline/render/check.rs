@@ -150,6 +150,9 @@ pub(super) fn drive_facts(r: &CheckReport) -> Vec<Fact> {
         f.push(("rotational", yn(dev.rotational)));
         f.push(("removable", yn(dev.removable)));
     }
+    if let Some(h) = &d.health {
+        f.push(("SMART health", h.summary()));
+    }
     let table = match d.partition_table {
         crate::layout::TableKind::Gpt => "GPT",
         crate::layout::TableKind::Mbr => "MBR",
