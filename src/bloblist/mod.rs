@@ -62,6 +62,8 @@ pub const MAX_DEPTH: usize = 32;
 const ROOT_NAME: &str = "BlobList";
 const PATH_NAME: &str = "BlobPath";
 const PREFIX_NAME: &str = "BlobPathPrefix";
+/// Data Box's list of Azure Files to export.
+const AZURE_FILE_LIST_NAME: &str = "AzureFileList";
 
 fn err(code: &'static str, msg: impl Into<String>) -> Finding {
     Finding::error(code, DriveStatus::ExportBlobListInvalid, "", msg)
@@ -127,6 +129,18 @@ impl Parser {
     /// The frame of a top-level element: the root (valid when `<BlobList>`),
     /// or, after the root, an error.
     fn root_frame(&mut self, name: &str, pos: usize) -> Frame {
+        if name == AZURE_FILE_LIST_NAME {
+            // Data Box's export list puts <AzureFileList> beside <BlobList>
+            // (two top-level elements): the blob part still applies.
+            self.add(
+                pos,
+                warn(
+                    codes::AZURE_FILE_LIST,
+                    "<AzureFileList> beside <BlobList> is Data Box's export list layout; Import/Export does not export Azure Files, so only the <BlobList> part is used",
+                ),
+            );
+            return Frame::Other;
+        }
         if self.root_done {
             self.add(
                 pos,
@@ -184,7 +198,7 @@ impl Parser {
                 codes::ELEMENT_CASE,
                 format!("<{name}> must be spelled <{good}> (names are case-sensitive)"),
             )
-        } else if name == "AzureFileList" {
+        } else if name == AZURE_FILE_LIST_NAME {
             warn(
                 codes::AZURE_FILE_LIST,
                 "<AzureFileList> is for Data Box; Import/Export does not export Azure Files",

@@ -73,6 +73,29 @@ fn unknown_elements_attributes_and_text() {
     );
 }
 
+/// Data Box's export list: `<AzureFileList>` beside `<BlobList>` is one
+/// warning, and the blob part is still validated (the container name).
+#[test]
+fn data_box_export_list_layout() {
+    expect(
+        "databox-export.xml",
+        &[
+            (codes::CONTAINER_NAME, 5, 3),
+            (codes::AZURE_FILE_LIST, 7, 1),
+        ],
+    );
+    let first = b"<AzureFileList><FilePathPrefix>/s/</FilePathPrefix></AzureFileList><BlobList><BlobPath>container1/blob.txt</BlobPath></BlobList>";
+    let codes: Vec<&str> = validate_blob_list(first).iter().map(|f| f.code).collect();
+    assert_eq!(codes, [codes::AZURE_FILE_LIST], "either order");
+    let alone = validate_blob_list(b"<AzureFileList/>");
+    let codes: Vec<&str> = alone.iter().map(|f| f.code).collect();
+    assert_eq!(
+        codes,
+        [codes::AZURE_FILE_LIST, codes::ROOT],
+        "no <BlobList>: nothing to export"
+    );
+}
+
 #[test]
 fn empty_list_and_empty_entries() {
     expect("empty-list.xml", &[(codes::EMPTY_LIST, 2, 1)]);
