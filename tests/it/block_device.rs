@@ -5,41 +5,13 @@ use crate::common;
 
 use common::cli::ie_preflight;
 use common::images::image;
+use common::loopdev::{self, Loop};
 use common::report::check_json;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 use std::process;
 
-/// A read-only loop device, detached on drop.
-struct Loop(PathBuf);
-
-impl Loop {
-    fn attach(file: &Path, sector: u32) -> Loop {
-        let out = process::Command::new("losetup")
-            .args(["-r", "-f", "--show", "-b", &sector.to_string()])
-            .arg(file)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "losetup failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Loop(PathBuf::from(String::from_utf8(out.stdout).unwrap().trim()))
-    }
-}
-
-impl Drop for Loop {
-    fn drop(&mut self) {
-        let _ = process::Command::new("losetup")
-            .arg("-d")
-            .arg(&self.0)
-            .status();
-    }
-}
-
 fn can_loop() -> bool {
-    common::require_root("attaching loop devices") && common::require_tool("losetup", "mount")
+    loopdev::available()
 }
 
 #[test]
@@ -48,7 +20,7 @@ fn read_only_loop_device_512() {
         return;
     }
     let img = image("gpt-msr-ntfs.img.xz");
-    let dev = Loop::attach(&img, 512);
+    let dev = Loop::attach(&img, &["-r", "-b", "512"]);
     let r = check_json::<&str>(&dev.0, &[]);
     let v = r.report();
     assert_eq!(r.code, 1);
@@ -88,7 +60,7 @@ fn read_only_loop_device_4096_is_unsupported() {
         return;
     }
     let img = image("gpt-4k-ntfs.img.xz");
-    let dev = Loop::attach(&img, 4096);
+    let dev = Loop::attach(&img, &["-r", "-b", "4096"]);
     let r = check_json::<&str>(&dev.0, &[]);
     let v = r.report();
     assert_eq!(v["disk"]["logical_sector_size"], 4096);
@@ -133,7 +105,7 @@ fn devices_lists_the_loop_device() {
         return;
     }
     let img = image("mbr-ntfs.img.xz");
-    let dev = Loop::attach(&img, 512);
+    let dev = Loop::attach(&img, &["-r", "-b", "512"]);
     let r = ie_preflight(["devices", "--json"]);
     assert_eq!(r.code, 0);
     let v = r.report();
@@ -156,7 +128,7 @@ fn mounted_partition_is_warned_about() {
         return;
     }
     let img = image("superfloppy-ntfs.img.xz");
-    let dev = Loop::attach(&img, 512);
+    let dev = Loop::attach(&img, &["-r", "-b", "512"]);
     let mnt = tempfile::tempdir().unwrap();
     let ok = process::Command::new("ntfs-3g")
         .args(["-o", "ro"])

@@ -7,6 +7,7 @@ use crate::common;
 
 use common::cli::ie_preflight;
 use common::images::image;
+use common::loopdev::{self, Loop};
 use serde_json::Value;
 use std::process::Command;
 
@@ -72,33 +73,13 @@ fn bad_columns_and_non_devices_are_usage_errors() {
     assert!(r.stderr.contains("not a block device"), "{}", r.stderr);
 }
 
-/// A read-only loop device with partition scanning (`losetup -P`), detached on drop.
-struct Loop(String);
-
-impl Drop for Loop {
-    fn drop(&mut self) {
-        let _ = Command::new("losetup").arg("-d").arg(&self.0).status();
-    }
-}
-
 #[test]
 fn a_loop_device_is_listed_with_its_partitions() {
-    if !(common::require_root("attaching loop devices") && common::require_tool("losetup", "mount"))
-    {
+    if !loopdev::available() {
         return;
     }
     let img = image("gpt-msr-ntfs.img.xz");
-    let out = Command::new("losetup")
-        .args(["-r", "-P", "-f", "--show"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dev = Loop(String::from_utf8(out.stdout).unwrap().trim().to_string());
+    let dev = Loop::attach(&img, &["-r", "-P"]);
     let check = common::report::check_json::<&str>(&img, &["--no-hash"]);
     let want: Vec<Value> = check.report()["disk"]["partitions"]
         .as_array()
@@ -106,8 +87,8 @@ fn a_loop_device_is_listed_with_its_partitions() {
         .clone();
     // `-P` asks the kernel to scan the table; where it does not (some
     // sandboxes), `partx -a` adds the partitions. Their nodes may lag.
-    let p = |n: usize| format!("{}p{n}", dev.0);
-    let sys = format!("/sys/block/{}", dev.0.trim_start_matches("/dev/"));
+    let p = |n: usize| format!("{}p{n}", dev.name());
+    let sys = format!("/sys/block/{}", dev.name().trim_start_matches("/dev/"));
     if !std::path::Path::new(&format!("{sys}/{}", p(1).trim_start_matches("/dev/"))).exists()
         && common::require_tool("partx", "util-linux")
     {
@@ -120,12 +101,12 @@ fn a_loop_device_is_listed_with_its_partitions() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 
-    let r = ie_preflight(["devices", "--json", dev.0.as_str()]);
+    let r = ie_preflight(["devices", "--json", dev.name()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     common::schema::validate("devices", r.report()).unwrap();
     let listed = r.report()["devices"].as_array().unwrap();
     assert_eq!(listed.len(), 1, "{listed:?}");
-    assert_eq!(listed[0]["path"], dev.0.as_str());
+    assert_eq!(listed[0]["path"], dev.name());
     assert_eq!(listed[0]["partition_table"], "gpt");
     let parts = listed[0]["partitions"].as_array().unwrap();
     assert_eq!(parts.len(), want.len(), "{parts:?}");
@@ -140,10 +121,10 @@ fn a_loop_device_is_listed_with_its_partitions() {
     });
     assert!(ntfs.is_some(), "{parts:?}");
 
-    let r = ie_preflight(["devices", "-o", "NAME,SIZE", "-b", dev.0.as_str()]);
+    let r = ie_preflight(["devices", "-o", "NAME,SIZE", "-b", dev.name()]);
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines.len(), 2 + want.len(), "{}", r.stdout);
-    assert!(lines[1].starts_with(&dev.0), "{}", r.stdout);
+    assert!(lines[1].starts_with(dev.name()), "{}", r.stdout);
     assert!(lines[2].starts_with(&format!("├─{}", p(1))), "{}", r.stdout);
     assert!(
         lines

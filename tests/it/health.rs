@@ -6,36 +6,11 @@
 //! Needs root (loop devices) and smartmontools.
 
 use crate::common;
+use common::loopdev::{self, Loop};
 
 use common::report::{codes, reason, row};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// A read-only loop device, detached on drop.
-struct Loop(String);
-
-impl Loop {
-    fn attach(img: &Path) -> Loop {
-        let out = Command::new("losetup")
-            .args(["-r", "-f", "--show"])
-            .arg(img)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Loop(String::from_utf8(out.stdout).unwrap().trim().to_string())
-    }
-}
-
-impl Drop for Loop {
-    fn drop(&mut self) {
-        let _ = Command::new("losetup").arg("-d").arg(&self.0).status();
-    }
-}
+use std::path::PathBuf;
 
 /// `check DEV --json` with `PATH` set to `path`.
 fn check_with_path(dev: &str, path: &std::ffi::OsStr) -> (i32, Value) {
@@ -52,9 +27,8 @@ fn check_with_path(dev: &str, path: &std::ffi::OsStr) -> (i32, Value) {
 }
 
 fn sample_on_loop() -> Option<Loop> {
-    let ok =
-        common::require_root("attaching loop devices") && common::require_tool("losetup", "mount");
-    ok.then(|| Loop::attach(&common::testdata().join("sample-drive.img")))
+    loopdev::available()
+        .then(|| Loop::attach(&common::testdata().join("sample-drive.img"), &["-r"]))
 }
 
 #[test]
@@ -65,7 +39,7 @@ fn real_smartctl_on_a_loop_device_is_not_checked() {
     let Some(dev) = sample_on_loop() else { return };
     let path = std::env::var_os("PATH").unwrap_or_default();
     // The sample is plain NTFS: 1 for BitLocker, whatever the health says.
-    let (code, v) = check_with_path(&dev.0, &path);
+    let (code, v) = check_with_path(dev.name(), &path);
     assert_eq!(code, 1, "{:#?}", v["findings"]);
     let h = &v["disk"]["health"];
     assert_eq!(h["checked"], false, "{h}");
@@ -84,7 +58,7 @@ fn real_smartctl_on_a_loop_device_is_not_checked() {
 fn without_smartctl_the_row_says_so() {
     let Some(dev) = sample_on_loop() else { return };
     let empty = tempfile::tempdir().unwrap();
-    let (code, v) = check_with_path(&dev.0, empty.path().as_os_str());
+    let (code, v) = check_with_path(dev.name(), empty.path().as_os_str());
     assert_eq!(code, 1);
     assert_eq!(v["disk"]["health"]["checked"], false);
     assert!(v["disk"]["health"].get("smartctl").is_none());
@@ -117,7 +91,7 @@ fn stand_in(fixture: &str, status: u8) -> tempfile::TempDir {
 fn a_failing_drive_is_a_hardware_error() {
     let Some(dev) = sample_on_loop() else { return };
     let bin = stand_in("ata-failing.json", 192);
-    let (_, v) = check_with_path(&dev.0, bin.path().as_os_str());
+    let (_, v) = check_with_path(dev.name(), bin.path().as_os_str());
     assert_eq!(row(&v, "Hardware error"), "fail");
     let c = codes(&v);
     for want in [
@@ -133,7 +107,7 @@ fn a_failing_drive_is_a_hardware_error() {
     assert_eq!(s["self_test"]["failed"], true);
 
     let bin = stand_in("ata-healthy.json", 0);
-    let (_, v) = check_with_path(&dev.0, bin.path().as_os_str());
+    let (_, v) = check_with_path(dev.name(), bin.path().as_os_str());
     assert!(
         !codes(&v).iter().any(|c| c.starts_with("health.")),
         "{:#?}",

@@ -438,25 +438,15 @@ fn bitlocker_reports_match_check_schema() {
 /// report, and the device in `devices --json`.
 #[test]
 fn block_device_facts_match_the_schemas() {
-    if !(common::require_root("attaching loop devices") && common::require_tool("losetup", "mount"))
-    {
+    if !common::loopdev::available() {
         return;
     }
     let img = image("gpt-msr-ntfs.img.xz");
-    let out = std::process::Command::new("losetup")
-        .args(["-r", "-f", "--show"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dev = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    let result = std::panic::catch_unwind(|| {
+    let lo = common::loopdev::Loop::attach(&img, &["-r"]);
+    let dev = lo.name();
+    {
         let docs = run_cases(&[
-            case("check", 1, ["check", dev.as_str(), "--json"]),
+            case("check", 1, ["check", dev, "--json"]),
             case("devices", 0, ["devices", "--json"]),
         ]);
         let size = std::fs::metadata(&img).unwrap().len();
@@ -466,19 +456,12 @@ fn block_device_facts_match_the_schemas() {
             docs[0]["disk"]
         );
         let listed = docs[1]["devices"].as_array().unwrap();
-        let row = listed.iter().find(|d| d["path"] == dev.as_str());
+        let row = listed.iter().find(|d| d["path"] == dev);
         assert_eq!(
             row.map(|d| &d["size"]),
             Some(&Value::from(size)),
             "{listed:?}"
         );
-    });
-    let _ = std::process::Command::new("losetup")
-        .arg("-d")
-        .arg(&dev)
-        .status();
-    if let Err(e) = result {
-        std::panic::resume_unwind(e);
     }
 }
 

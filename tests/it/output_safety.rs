@@ -5,6 +5,7 @@
 
 use crate::common::cli::ie_preflight;
 use crate::{bitlk, common};
+use common::loopdev::Loop;
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -285,33 +286,9 @@ fn an_interrupted_run_leaves_no_partial_output() {
     assert_eq!(names, vec![std::ffi::OsString::from("key.txt")]);
 }
 
-/// A loop device attached read-write (the tool must not rely on the kernel
-/// to refuse), detached on drop.
-struct WritableLoop(PathBuf);
-
-impl WritableLoop {
-    fn attach(file: &Path) -> WritableLoop {
-        let out = process::Command::new("losetup")
-            .args(["-f", "--show"])
-            .arg(file)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        WritableLoop(PathBuf::from(String::from_utf8(out.stdout).unwrap().trim()))
-    }
-}
-
-impl Drop for WritableLoop {
-    fn drop(&mut self) {
-        let _ = process::Command::new("losetup")
-            .arg("-d")
-            .arg(&self.0)
-            .status();
-    }
+/// A loop device attached read-write: the tool must not rely on the kernel to refuse.
+fn writable_loop(file: &Path) -> Loop {
+    Loop::attach(file, &[])
 }
 
 /// An ntfs-3g mount, unmounted on drop.
@@ -352,7 +329,7 @@ fn a_writable_loop_device_is_never_written() {
     }
     let (_dir, img) = sample_copy();
     let before = sha256(&img);
-    let dev = WritableLoop::attach(&img);
+    let dev = writable_loop(&img);
     for opt in ["--hashes", "--hashes-md5"] {
         let r = ie_preflight(["check", &p(&dev.0), opt, &p(&dev.0), "--force"]);
         assert_eq!(r.code, 2, "{}", r.stderr);
@@ -396,7 +373,7 @@ fn a_file_system_mounted_from_the_source_is_refused() {
     assert_eq!(sha256(&img), before);
     {
         // ntfs-3g on a loop device of the image: refused for the device and for the image.
-        let dev = WritableLoop::attach(&img);
+        let dev = writable_loop(&img);
         let _m = Mount::ntfs3g(&dev.0, &mnt);
         let out = p(&mnt.join("h.txt"));
         for source in [&dev.0, &img] {

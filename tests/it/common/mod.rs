@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod failing;
 pub mod images;
+pub mod loopdev;
 pub mod manifest;
 pub mod ntfs;
 pub mod report;
